@@ -1,0 +1,23 @@
+package dev.strata.nativeio;
+
+import java.io.IOException;
+
+/** A system call failed; carries the call's name and the errno it set. */
+public final class ErrnoException extends IOException {
+    private final int errno;
+    private final String call;
+
+    public ErrnoException(String call, int errno, String detail) {
+        super(call + (detail == null ? "" : " " + detail) + ": " + Errnos.describe(errno));
+        this.call = call;
+        this.errno = errno;
+    }
+
+    public int errno() {
+        return errno;
+    }
+
+    public String call() {
+        return call;
+    }
+}

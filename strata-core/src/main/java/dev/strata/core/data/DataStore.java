@@ -24,6 +24,9 @@ public interface DataStore extends AutoCloseable {
     /** Whether data for {@code ino} exists. */
     boolean exists(long ino) throws FsException;
 
+    /** Size, space used and mtime of the data of {@code ino} without opening it; empty if there is none. */
+    java.util.Optional<LocalFile.Stat> stat(long ino) throws FsException;
+
     /** Removes the data of {@code ino}; no error if there is none. */
     void delete(long ino) throws FsException;
 

@@ -139,6 +139,17 @@ public record InodeRecord(
         public Builder target(byte[] v) { target = v; return this; }
         public Builder flags(int v) { flags = v; return this; }
 
+        public long ino() { return ino; }
+        public int mode() { return mode; }
+        public int uid() { return uid; }
+        public int gid() { return gid; }
+        public int nlink() { return nlink; }
+        public long sizeBytes() { return sizeBytes; }
+        public Timespec ctime() { return ctime; }
+        public Timespec mtime() { return mtime; }
+        public long parent() { return parent; }
+        public long nextCookie() { return nextCookie; }
+
         /** Sets mtime and ctime together, as every content change does. */
         public Builder modified(Timespec now) { mtime = now; ctime = now; return this; }
 

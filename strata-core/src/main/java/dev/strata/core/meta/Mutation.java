@@ -35,6 +35,9 @@ public final class Mutation {
 
     private final List<Op> ops = new ArrayList<>(4);
 
+    /** Appends an operation built elsewhere. */
+    public Mutation add(Op op) { ops.add(java.util.Objects.requireNonNull(op)); return this; }
+
     public Mutation putInode(InodeRecord r) { ops.add(new PutInode(r)); return this; }
     public Mutation deleteInode(long ino) { ops.add(new DeleteInode(ino)); return this; }
     public Mutation putEntry(long parent, DirEntry e) { ops.add(new PutEntry(parent, e)); return this; }

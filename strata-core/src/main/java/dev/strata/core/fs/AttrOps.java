@@ -1,0 +1,252 @@
+package dev.strata.core.fs;
+
+import static dev.strata.core.fs.FsState.S_ISGID;
+import static dev.strata.core.fs.FsState.S_ISUID;
+import static dev.strata.core.fs.FsState.S_IXGRP;
+
+import dev.strata.core.Caller;
+import dev.strata.core.Errno;
+import dev.strata.core.FileType;
+import dev.strata.core.FsException;
+import dev.strata.core.Timespec;
+import dev.strata.core.data.DataStore;
+import dev.strata.core.data.LocalFile;
+import dev.strata.core.meta.InodeRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** Attributes, extended attributes, symlink targets and statfs. */
+final class AttrOps {
+    /** XATTR_NAME_MAX and XATTR_SIZE_MAX of Linux. */
+    static final int XATTR_NAME_MAX = 255;
+    static final int XATTR_SIZE_MAX = 65_536;
+
+    private final FsState s;
+
+    AttrOps(FsState s) {
+        this.s = s;
+    }
+
+    Attr getattr(long ino) throws FsException {
+        Node n = s.nodes.get(ino);
+        if (n == null) {
+            InodeRecord r = s.meta.inode(ino).orElseThrow(() -> new FsException.NoSuchEntry("inode " + ino));
+            long allocated = r.isRegular() ? s.data.stat(ino).map(LocalFile.Stat::allocatedBytes).orElse(0L) : -1;
+            return s.attr(r, allocated);
+        }
+        if (FsState.needsRefresh(n)) {
+            s.lock.lock();
+            try {
+                if (FsState.needsRefresh(n)) {
+                    s.refreshFromLocal(n);
+                }
+            } finally {
+                s.lock.unlock();
+            }
+        }
+        return s.attr(n);
+    }
+
+    Attr setattr(Caller c, long ino, SetAttr a) throws FsException {
+        s.lock.lock();
+        try {
+            Node n = s.live(ino);
+            if (n.local != null) {
+                s.refreshFromLocal(n);
+            }
+            InodeRecord r = n.rec;
+            boolean owner = c.isRoot() || c.uid() == r.uid();
+            Timespec now = s.now();
+            Txn t = s.txn();
+            InodeRecord.Builder b = t.edit(ino);
+            if (a.mode() != null) {
+                if (!owner) {
+                    throw new FsException.NotPermitted("chmod of inode " + ino + " by uid " + c.uid());
+                }
+                // The kernel has already dropped S_ISGID if the caller may not set it (setattr_prepare).
+                b.mode((r.mode() & FileType.S_IFMT) | (a.mode() & 07777));
+            }
+            if (a.uid() != null || a.gid() != null) {
+                if (!c.isRoot() && a.uid() != null && a.uid() != r.uid()) {
+                    throw new FsException.NotPermitted("chown of inode " + ino + " by uid " + c.uid());
+                }
+                if (!c.isRoot() && a.gid() != null && a.gid() != r.gid() && c.uid() != r.uid()) {
+                    throw new FsException.NotPermitted("chgrp of inode " + ino + " by uid " + c.uid());
+                }
+                if (a.uid() != null) {
+                    b.uid(a.uid());
+                }
+                if (a.gid() != null) {
+                    b.gid(a.gid());
+                }
+                if (!r.isDirectory()) {
+                    killSuidGid(b); // Linux clears them on every chown of a non-directory, root's too
+                }
+            }
+            if (a.sizeBytes() != null) {
+                truncate(n, a.sizeBytes(), b, now);
+                if (!c.isRoot()) {
+                    killSuidGid(b);
+                }
+            }
+            if (a.atimeNow() || a.atime() != null || a.mtimeNow() || a.mtime() != null) {
+                boolean explicit = (a.atime() != null && !a.atimeNow()) || (a.mtime() != null && !a.mtimeNow());
+                if (explicit && !owner) {
+                    throw new FsException.NotPermitted("setting explicit times on inode " + ino + " by uid " + c.uid());
+                }
+                if (a.atimeNow()) {
+                    b.atime(now);
+                } else if (a.atime() != null) {
+                    b.atime(a.atime());
+                }
+                if (a.mtimeNow()) {
+                    b.mtime(now);
+                } else if (a.mtime() != null) {
+                    b.mtime(a.mtime());
+                }
+            }
+            if (a.killSuidGid() && !r.isDirectory()) {
+                killSuidGid(b);
+            }
+            b.ctime(a.ctime() != null ? a.ctime() : now);
+            s.commit(t);
+            if (n.local != null && (a.mtime() != null || a.mtimeNow() || a.sizeBytes() != null)) {
+                // From now on only a new write moves mtime again.
+                n.lastLocalMtime = n.local.stat().mtime();
+            }
+            return s.attr(n);
+        } finally {
+            s.lock.unlock();
+        }
+    }
+
+    private void truncate(Node n, long size, InodeRecord.Builder b, Timespec now) throws FsException {
+        InodeRecord r = n.rec;
+        if (r.isDirectory()) {
+            throw new FsException.IsADirectory("truncate of directory " + n.ino);
+        }
+        if (!r.isRegular()) {
+            throw new FsException.InvalidArgument("truncate of a " + r.type() + " (inode " + n.ino + ")");
+        }
+        if (size < 0) {
+            throw new FsException.InvalidArgument("negative size " + size);
+        }
+        if (size > s.options.maxFileSizeBytes()) {
+            throw new FsException.FileTooBig(size + " bytes (limit " + s.options.maxFileSizeBytes() + ")");
+        }
+        if (n.local != null) {
+            n.local.truncate(size);
+            n.allocatedBytes = -1;
+        } else {
+            try (LocalFile f = s.data.open(n.ino)) {
+                f.truncate(size);
+            }
+            n.allocatedBytes = -1;
+        }
+        // POSIX updates mtime and ctime only when the size changes; Linux always does for truncate(2)
+        // and O_TRUNC, and the kernel tells us via FATTR_MTIME when it wants it. We follow Linux.
+        b.sizeBytes(size).modified(now);
+    }
+
+    static void killSuidGid(InodeRecord.Builder b) {
+        int mode = b.mode() & ~S_ISUID;
+        if ((mode & S_IXGRP) != 0) {
+            mode &= ~S_ISGID; // without group-exec, setgid marks mandatory locking and stays
+        }
+        b.mode(mode);
+    }
+
+    byte[] readlink(long ino) throws FsException {
+        InodeRecord r = s.record(ino);
+        if (r.type() != FileType.SYMLINK) {
+            throw new FsException.InvalidArgument("inode " + ino + " is not a symlink");
+        }
+        return r.target().clone();
+    }
+
+    StatFs statfs() throws FsException {
+        DataStore.Space space = s.data.space();
+        int bs = s.options.blockSize();
+        long inodes;
+        s.lock.lock();
+        try {
+            inodes = s.inodeCount;
+        } finally {
+            s.lock.unlock();
+        }
+        // The metadata store has no fixed inode table: report a large, stable pool.
+        long freeFiles = Math.max(0, (1L << 32) - inodes);
+        return new StatFs(space.totalBytes() / bs, space.freeBytes() / bs, space.availableBytes() / bs,
+                inodes + freeFiles, freeFiles, bs, bs, 255);
+    }
+
+    void setxattr(long ino, byte[] name, byte[] value, int flags) throws FsException {
+        checkXattrName(name);
+        if (value.length > XATTR_SIZE_MAX) {
+            throw new FsException.Other(Errno.E2BIG, "xattr value of " + value.length + " bytes");
+        }
+        if ((flags & ~(PosixFileSystem.XATTR_CREATE | PosixFileSystem.XATTR_REPLACE)) != 0) {
+            throw new FsException.InvalidArgument("setxattr flags " + flags);
+        }
+        s.lock.lock();
+        try {
+            s.live(ino);
+            boolean exists = s.meta.xattr(ino, name).isPresent();
+            if ((flags & PosixFileSystem.XATTR_CREATE) != 0 && exists) {
+                throw new FsException.AlreadyExists("xattr " + new String(name, StandardCharsets.UTF_8));
+            }
+            if ((flags & PosixFileSystem.XATTR_REPLACE) != 0 && !exists) {
+                throw new FsException.NoData(new String(name, StandardCharsets.UTF_8));
+            }
+            Txn t = s.txn();
+            t.putXattr(ino, name.clone(), value.clone());
+            t.edit(ino).ctime(s.now());
+            s.commit(t);
+        } finally {
+            s.lock.unlock();
+        }
+    }
+
+    byte[] getxattr(long ino, byte[] name) throws FsException {
+        checkXattrName(name);
+        s.record(ino);
+        return s.meta.xattr(ino, name)
+                .orElseThrow(() -> new FsException.NoData(new String(name, StandardCharsets.UTF_8)));
+    }
+
+    List<byte[]> listxattr(long ino) throws FsException {
+        s.record(ino);
+        return s.meta.xattrNames(ino);
+    }
+
+    void removexattr(long ino, byte[] name) throws FsException {
+        checkXattrName(name);
+        s.lock.lock();
+        try {
+            s.live(ino);
+            if (s.meta.xattr(ino, name).isEmpty()) {
+                throw new FsException.NoData(new String(name, StandardCharsets.UTF_8));
+            }
+            Txn t = s.txn();
+            t.deleteXattr(ino, name.clone());
+            t.edit(ino).ctime(s.now());
+            s.commit(t);
+        } finally {
+            s.lock.unlock();
+        }
+    }
+
+    /**
+     * Names must be 1..255 bytes in a namespace Linux knows. POSIX ACLs (system.posix_acl_*) are not
+     * supported: answering EOPNOTSUPP makes the kernel fall back to the mode bits.
+     */
+    private static void checkXattrName(byte[] name) throws FsException {
+        if (name.length == 0 || name.length > XATTR_NAME_MAX) {
+            throw new FsException.OutOfRange("xattr name of " + name.length + " bytes");
+        }
+        String n = new String(name, StandardCharsets.ISO_8859_1);
+        if (!(n.startsWith("user.") || n.startsWith("trusted.") || n.startsWith("security."))) {
+            throw new FsException.NotSupported("xattr namespace of '" + new String(name, StandardCharsets.UTF_8) + "'");
+        }
+    }
+}

@@ -26,7 +26,8 @@ class LocalDiskDataStoreTest {
 
     @Test
     void eachInodeLivesInTheDirectoryOfItsLowByte() throws Exception {
-        try (LocalDiskDataStore store = LocalDiskDataStore.open(root); LocalFile f = store.open(0x1234)) {
+        try (LocalDiskDataStore store = LocalDiskDataStore.open(root)) {
+            store.open(0x1234).close();
             Path expected = root.resolve("34").resolve("0000000000001234");
             assertThat(store.pathOf(0x1234)).isEqualTo(expected);
             assertThat(expected).isRegularFile();

@@ -34,14 +34,19 @@ final class Tmpfs implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
-        String out = run("umount", dir.toString());
-        if (out != null) {
-            // Something still holds it (a failed test's descriptor); never leave a mount behind.
-            String lazy = run("umount", "-l", dir.toString());
-            if (lazy != null) {
-                throw new IOException("could not unmount " + dir + ": " + out + " / " + lazy);
+    public void close() throws IOException {
+        try {
+            String out = run("umount", dir.toString());
+            if (out != null) {
+                // Something still holds it (a failed test's descriptor); never leave a mount behind.
+                String lazy = run("umount", "-l", dir.toString());
+                if (lazy != null) {
+                    throw new IOException("could not unmount " + dir + ": " + out + " / " + lazy);
+                }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while unmounting " + dir, e);
         }
     }
 

@@ -104,6 +104,26 @@ public final class InMemoryDataStore implements DataStore {
     }
 
     @Override
+    public synchronized java.util.Optional<LocalFile.Stat> stat(long ino) {
+        checkOpen();
+        SparseBytes data = files.get(ino);
+        if (data == null) {
+            return java.util.Optional.empty();
+        }
+        synchronized (data) {
+            return java.util.Optional.of(new LocalFile.Stat(data.sizeBytes(), data.allocatedBytes(), data.mtime()));
+        }
+    }
+
+    /**
+     * Forgets every open handle without closing it, as the death of the process that held them does;
+     * the data stays. Handles from before are not to be used again.
+     */
+    public synchronized void dropHandles() {
+        openHandles.clear();
+    }
+
+    @Override
     public synchronized boolean exists(long ino) {
         checkOpen();
         return files.containsKey(ino);

@@ -83,6 +83,22 @@ public final class LocalDiskDataStore implements DataStore {
     }
 
     @Override
+    public java.util.Optional<dev.strata.core.data.LocalFile.Stat> stat(long ino) throws FsException {
+        checkOpen();
+        Path path = layout.fileOf(ino);
+        try {
+            Libc.Statx st = Libc.stat(path, true);
+            return java.util.Optional.of(new dev.strata.core.data.LocalFile.Stat(st.size(), st.blocks() * 512,
+                    new dev.strata.core.Timespec(st.mtimeSec(), st.mtimeNsec())));
+        } catch (ErrnoException e) {
+            if (e.errno() == Errnos.ENOENT) {
+                return java.util.Optional.empty();
+            }
+            throw DiskErrors.map(e, "statx of inode " + ino + " (" + path + ")");
+        }
+    }
+
+    @Override
     public boolean exists(long ino) throws FsException {
         checkOpen();
         Path path = layout.fileOf(ino);

@@ -59,4 +59,9 @@ final class GroupSync {
     long calls() {
         return calls.get();
     }
+
+    /** Callers queued behind a running flush (for tests). */
+    int waiting() {
+        return flushLock.getQueueLength();
+    }
 }

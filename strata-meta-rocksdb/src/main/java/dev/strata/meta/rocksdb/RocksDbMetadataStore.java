@@ -124,7 +124,6 @@ public final class RocksDbMetadataStore implements MetadataStore {
     private final String location;
     private final RecordCodec codec;
     private final RocksErrors errors;
-    private final BackgroundErrors backgroundErrors;
     private final RocksTuning tuning;
     private final RocksDB db;
     private final WriteOptions writeOptions;
@@ -133,15 +132,15 @@ public final class RocksDbMetadataStore implements MetadataStore {
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final ReentrantLock commitLock = new ReentrantLock();
     private volatile long inodeCount;
+    /** Why writes are refused (a full disk), from the first failed commit until one succeeds again. */
+    private volatile String writesStoppedBy;
     private boolean closed; // guarded by lifecycle's write lock; read under its read lock
 
-    private RocksDbMetadataStore(Path dir, String location, BackgroundErrors backgroundErrors, RocksTuning tuning,
-            RocksDB db) {
+    private RocksDbMetadataStore(Path dir, String location, RocksTuning tuning, RocksDB db) {
         this.dir = dir;
         this.location = location;
         this.codec = new RecordCodec(location);
         this.errors = new RocksErrors(location);
-        this.backgroundErrors = backgroundErrors;
         this.tuning = tuning;
         this.db = db;
         this.writeOptions = new WriteOptions().setSync(false).setDisableWAL(false);
@@ -162,17 +161,15 @@ public final class RocksDbMetadataStore implements MetadataStore {
         } catch (IOException e) {
             throw errors.translate(e, "creating the directory");
         }
-        BackgroundErrors listener = new BackgroundErrors(location);
-        RocksTuning tuning = new RocksTuning(settings, listener);
+        RocksTuning tuning = new RocksTuning(settings);
         RocksDB db;
         try {
             db = RocksDB.open(tuning.options, absolute.toString());
         } catch (RocksDBException e) {
             tuning.close();
-            listener.close();
             throw RocksErrors.isLockConflict(e) ? errors.inUse(e) : errors.translate(e, "opening");
         }
-        RocksDbMetadataStore store = new RocksDbMetadataStore(absolute, location, listener, tuning, db);
+        RocksDbMetadataStore store = new RocksDbMetadataStore(absolute, location, tuning, db);
         try {
             store.checkFormat();
         } catch (FsException | RuntimeException e) {
@@ -358,7 +355,15 @@ public final class RocksDbMetadataStore implements MetadataStore {
             } finally {
                 commitLock.unlock();
             }
+            if (writesStoppedBy != null) {
+                log.info("{}: writes resumed after: {}", location, writesStoppedBy);
+                writesStoppedBy = null;
+            }
         } catch (RocksDBException e) {
+            if (RocksErrors.isNoSpace(e) && writesStoppedBy == null) {
+                writesStoppedBy = e.getMessage();
+                log.warn("{}: disk full, writes refused until space is freed: {}", location, e.getMessage());
+            }
             throw errors.translate(e, "committing " + describe(mutation));
         } finally {
             l.unlock();
@@ -386,12 +391,15 @@ public final class RocksDbMetadataStore implements MetadataStore {
     public StoreStats stats() throws FsException {
         Lock l = lifecycle.readLock();
         l.lock();
-        try (Stream<Path> files = Files.list(dir)) {
+        try {
             ensureOpen();
-            long bytes = files.mapToLong(RocksDbMetadataStore::sizeOrZero).sum();
-            return new StoreStats(inodeCount, bytes);
+            try (Stream<Path> files = Files.list(dir)) {
+                return new StoreStats(inodeCount, files.mapToLong(RocksDbMetadataStore::sizeOrZero).sum());
+            }
         } catch (IOException e) {
             throw errors.translate(e, "measuring the store");
+        } catch (UncheckedIOException e) {
+            throw errors.translate(e.getCause(), "measuring the store");
         } finally {
             l.unlock();
         }
@@ -406,9 +414,9 @@ public final class RocksDbMetadataStore implements MetadataStore {
         return groupSync.calls();
     }
 
-    /** The error that currently stops writes (e.g. a full disk), or {@code null} when writes work. */
-    String backgroundError() {
-        return backgroundErrors.current();
+    /** The error that stopped writes (a full disk) if the last commit failed with it, else {@code null}. */
+    String writesStoppedBy() {
+        return writesStoppedBy;
     }
 
     Path directory() {
@@ -425,6 +433,12 @@ public final class RocksDbMetadataStore implements MetadataStore {
             }
             closed = true;
             try {
+                // A clean shutdown leaves every commit durable, not only the synced ones.
+                db.syncWal();
+            } catch (RocksDBException e) {
+                log.warn("{}: syncing the journal at close failed: {}", location, e.getMessage());
+            }
+            try {
                 db.closeE();
             } catch (RocksDBException e) {
                 // Everything committed is in the journal already; a failed close (e.g. a final
@@ -434,7 +448,6 @@ public final class RocksDbMetadataStore implements MetadataStore {
             writeOptions.close();
             readOptions.close();
             tuning.close();
-            backgroundErrors.close();
         } finally {
             l.unlock();
         }
@@ -462,8 +475,6 @@ public final class RocksDbMetadataStore implements MetadataStore {
             return Files.isRegularFile(p) ? Files.size(p) : 0;
         } catch (IOException e) {
             return 0; // a file deleted by compaction while we listed: it no longer takes space
-        } catch (UncheckedIOException e) {
-            return 0;
         }
     }
 }

@@ -1,7 +1,5 @@
 package dev.strata.meta.rocksdb;
 
-import java.util.List;
-import org.rocksdb.AbstractEventListener;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.CompressionType;
@@ -35,7 +33,7 @@ final class RocksTuning implements AutoCloseable {
     private final LRUCache blockCache;
     private final BloomFilter bloom;
 
-    RocksTuning(RocksDbMetadataStore.Settings settings, AbstractEventListener listener) {
+    RocksTuning(RocksDbMetadataStore.Settings settings) {
         blockCache = new LRUCache(settings.blockCacheBytes());
         bloom = new BloomFilter(BLOOM_BITS_PER_KEY);
         BlockBasedTableConfig table = new BlockBasedTableConfig()
@@ -72,7 +70,6 @@ final class RocksTuning implements AutoCloseable {
                 .setInfoLogLevel(InfoLogLevel.INFO_LEVEL)
                 .setMaxLogFileSize(INFO_LOG_FILE_BYTES)
                 .setKeepLogFileNum(INFO_LOG_FILES_KEPT)
-                .setListeners(List.of(listener))
                 .setTableFormatConfig(table);
     }
 

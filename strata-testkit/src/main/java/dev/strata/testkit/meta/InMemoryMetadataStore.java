@@ -155,6 +155,7 @@ public final class InMemoryMetadataStore implements MetadataStore {
     @Override
     public void commit(Mutation mutation) throws FsException {
         Objects.requireNonNull(mutation, "mutation");
+        ensureOpen(); // before validating the ops, as the real store does; checked again under the lock
         List<Mutation.Op> ops = new ArrayList<>(mutation.ops().size());
         for (Mutation.Op op : mutation.ops()) {
             ops.add(copy(op));

@@ -171,7 +171,7 @@ public final class RocksDbMetadataStore implements MetadataStore {
         }
         RocksDbMetadataStore store = new RocksDbMetadataStore(absolute, location, tuning, db);
         try {
-            store.checkFormat();
+            store.loadFormat();
         } catch (FsException | RuntimeException e) {
             store.close();
             throw e;
@@ -179,37 +179,9 @@ public final class RocksDbMetadataStore implements MetadataStore {
         return store;
     }
 
-    /** Checks the format record, or writes it (durably) into a new, empty database. */
-    private void checkFormat() throws FsException {
-        byte[] formatKey = Keys.format();
+    private void loadFormat() throws FsException {
         try {
-            byte[] format = db.get(readOptions, formatKey);
-            if (format == null) {
-                try (RocksIterator it = db.newIterator(readOptions)) {
-                    it.seekToFirst();
-                    if (it.isValid()) {
-                        throw new FsException.IoFailure(location + " holds a RocksDB database that is not a Strata metadata store"
-                                + " (it has no format record); refusing to use it");
-                    }
-                }
-                byte[] countKey = Keys.inodeCount();
-                try (org.rocksdb.WriteBatch batch = new org.rocksdb.WriteBatch();
-                        WriteOptions durable = new WriteOptions().setSync(true)) {
-                    batch.put(formatKey, codec.formatValue(formatKey));
-                    batch.put(countKey, codec.longValue(countKey, 0));
-                    db.write(durable, batch);
-                }
-                log.info("{}: created a new metadata store", location);
-                return;
-            }
-            int version = codec.layoutVersion(formatKey, format);
-            if (version != RecordCodec.STORE_LAYOUT_VERSION) {
-                throw new FsException.IoFailure(location + " has layout version " + version + "; this Strata reads version "
-                        + RecordCodec.STORE_LAYOUT_VERSION + " only");
-            }
-            byte[] countKey = Keys.inodeCount();
-            byte[] count = db.get(readOptions, countKey);
-            inodeCount = count == null ? 0 : codec.longOf(countKey, count);
+            inodeCount = StoreFormat.checkOrCreate(db, readOptions, codec, location);
         } catch (RocksDBException e) {
             throw errors.translate(e, "reading the format record");
         }

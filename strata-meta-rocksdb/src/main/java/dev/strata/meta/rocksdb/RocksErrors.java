@@ -3,7 +3,6 @@ package dev.strata.meta.rocksdb;
 import dev.strata.core.Errno;
 import dev.strata.core.FsException;
 import java.io.IOException;
-import java.util.Locale;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.Status;
 
@@ -40,7 +39,9 @@ final class RocksErrors {
         String m = e.getMessage() == null ? "" : e.getMessage();
         // RocksDB words it "While lock file: DIR/LOCK: Resource temporarily unavailable" for
         // another process and "lock hold by current process ..." for this one.
-        return m.contains("lock hold by current process") || (m.contains("/LOCK") && m.toLowerCase(Locale.ROOT).contains("lock"));
+        // Other failures on the LOCK file (permissions, a full disk) are not a conflict.
+        return m.contains("lock hold by current process")
+                || (m.contains("/LOCK") && m.contains("Resource temporarily unavailable"));
     }
 
     FsException inUse(RocksDBException e) {

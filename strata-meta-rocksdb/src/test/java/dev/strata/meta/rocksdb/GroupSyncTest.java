@@ -1,6 +1,7 @@
 package dev.strata.meta.rocksdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -12,8 +13,8 @@ class GroupSyncTest {
     private static final int WAIT_SECONDS = 10;
 
     /**
-     * A flush is running when two more callers arrive with a newer commit: they queue, the first
-     * of them flushes for both, the second returns without a flush. Three calls, two flushes.
+     * A flush is running when two more callers arrive with a newer commit: they wait, then one of
+     * them flushes for both and the other returns without a flush. Three calls, two flushes.
      */
     @Test
     @Timeout(WAIT_SECONDS * 3)
@@ -53,6 +54,19 @@ class GroupSyncTest {
         sync.sync(flushes::incrementAndGet);
         sync.sync(flushes::incrementAndGet);
         assertThat(flushes.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aFailedFlushCoversNothingAndTheNextSyncFlushesAgain() {
+        GroupSync sync = new GroupSync();
+        AtomicInteger flushes = new AtomicInteger();
+        sync.committed();
+        assertThatThrownBy(() -> sync.sync(() -> {
+            throw new java.io.IOException("disk gone");
+        })).hasMessage("disk gone");
+        sync.sync(flushes::incrementAndGet);
+        assertThat(flushes.get()).isEqualTo(1);
+        assertThat(sync.flushes()).isEqualTo(1);
     }
 
     private static void await(CountDownLatch latch) {

@@ -34,7 +34,7 @@ final class MetadataThroughput {
 
         @Override
         public String toString() {
-            return String.format("%-46s %2d thread(s) %10.0f commits/s  (%d commits, %d WAL fsyncs)", scenario, threads,
+            return String.format("%-50s %2d thread(s) %10.0f commits/s  (%d commits, %d WAL fsyncs)", scenario, threads,
                     commitsPerSecond(), commits, walSyncs);
         }
     }
@@ -61,6 +61,8 @@ final class MetadataThroughput {
         results.add(measure(dir.resolve("c"), "1 key (inode update), sync each", 1, true, each, MetadataThroughput::updateInode));
         results.add(measure(dir.resolve("d"), "4 keys (create), sync each", 1, true, each, MetadataThroughput::create));
         results.add(measure(dir.resolve("e"), "4 keys (create), sync each, group commit", 4, true, each,
+                MetadataThroughput::create));
+        results.add(measure(dir.resolve("f"), "4 keys (create), sync each, group commit", 16, true, each,
                 MetadataThroughput::create));
         return results;
     }

@@ -102,7 +102,10 @@ public final class RocksDbMetadataStore implements MetadataStore {
             }
         }
 
-        /** For a 2-core node: 256 MiB cache, 32 MiB memtables (replay after a crash stays well under a second), 2 jobs. */
+        /**
+         * For a 2-core node: 256 MiB cache; 32 MiB memtables, which also bound the journal that a
+         * restart replays to a few memtables' worth; 2 background jobs.
+         */
         public static Settings defaults() {
             return new Settings(256L << 20, 32L << 20, 2);
         }

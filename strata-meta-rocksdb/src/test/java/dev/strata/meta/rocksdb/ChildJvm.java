@@ -93,11 +93,16 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /** Kills the child if a test failed before it did, so that no child outlives its test. */
     @Override
-    public void close() throws Exception {
+    public void close() {
         if (process.isAlive()) {
             process.destroyForcibly();
-            process.waitFor(EXIT_WAIT_SECONDS, TimeUnit.SECONDS);
+            try {
+                process.waitFor(EXIT_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

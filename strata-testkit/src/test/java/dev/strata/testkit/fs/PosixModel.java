@@ -193,8 +193,9 @@ final class PosixModel {
     }
 
     void link(String existing, String newPath) throws Failure {
-        Ino d = dirOf(newPath);
+        // linkat(2) resolves the old path before the new one's parent.
         Ino f = resolve(existing);
+        Ino d = dirOf(newPath);
         if (f.type == FileType.DIRECTORY) {
             throw fail(Errno.EPERM);
         }

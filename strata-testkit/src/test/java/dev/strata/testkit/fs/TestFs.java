@@ -83,7 +83,12 @@ final class TestFs {
     Parent parent(String path) throws FsException {
         int slash = path.lastIndexOf('/');
         String dir = path.substring(0, slash);
-        return new Parent(ino(dir.isEmpty() ? "/" : dir), name(path.substring(slash + 1)));
+        long ino = ino(dir.isEmpty() ? "/" : dir);
+        // The kernel's path walk fails here already, before the operation runs.
+        if (FileType.fromMode(fs.getattr(ino, -1).mode()) != FileType.DIRECTORY) {
+            throw new FsException.NotADirectory(dir);
+        }
+        return new Parent(ino, name(path.substring(slash + 1)));
     }
 
     /** Resolves a path to an inode number (following no symlinks), balancing the lookups it takes. */
@@ -192,8 +197,9 @@ final class TestFs {
     }
 
     void link(String existing, String newPath) throws FsException {
+        long ino = ino(existing);
         Parent b = parent(newPath);
-        Entry e = fs.link(ROOT, ino(existing), b.ino(), b.name());
+        Entry e = fs.link(ROOT, ino, b.ino(), b.name());
         fs.forget(e.ino(), 1);
     }
 

@@ -168,6 +168,11 @@ public final class FuseSession implements AutoCloseable {
         return n != null && n.writeback();
     }
 
+    /** Open handles the passthrough registry tracks (bounded by the engine's open handles). */
+    int passthroughTrackedHandles() {
+        return backing == null ? 0 : backing.trackedHandles();
+    }
+
     /** Requests of an opcode served so far (for tests and metrics). */
     long requests(int opcode) {
         return dispatcher == null ? 0 : dispatcher.count(opcode);

@@ -52,9 +52,10 @@ final class MountFixture implements AutoCloseable {
         session.close();
     }
 
-    /** Runs a command, returns exit code and combined output. */
-    static Result run(Path cwd, String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(List.of(cmd)).directory(cwd.toFile()).redirectErrorStream(true).start();
+    /** Runs a command (in /, never inside a mount, which would keep it busy); exit code and output. */
+    static Result run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(List.of(cmd)).directory(new java.io.File("/")).redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -64,4 +65,15 @@ final class MountFixture implements AutoCloseable {
     }
 
     record Result(int exit, String output) {}
+
+    /** Waits until {@code value} reaches {@code expected} (RELEASE and FORGET are sent asynchronously). */
+    static long eventually(java.util.function.LongSupplier value, long expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long v = value.getAsLong();
+        while (v != expected && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+            v = value.getAsLong();
+        }
+        return v;
+    }
 }

@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.LongAdder;
  * byte arrays, or (with a backing directory) in real files whose descriptors are offered for
  * passthrough. Counts the data operations that reach it so tests can prove passthrough.
  */
-final class MemFs implements PosixFileSystem {
+class MemFs implements PosixFileSystem {
     private static final int BLOCK = 4096;
 
     private static final class Node {

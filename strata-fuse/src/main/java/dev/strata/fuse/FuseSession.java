@@ -103,7 +103,15 @@ public final class FuseSession implements AutoCloseable {
             state = State.RUNNING;
         }
         boolean privileged = FuseMount.privileged();
-        mounted = FuseMount.mount(config);
+        try {
+            mounted = FuseMount.mount(config);
+        } catch (MountException | RuntimeException e) {
+            synchronized (lifecycle) {
+                state = State.ENDED;
+            }
+            ended.complete(End.FAILED);
+            throw e;
+        }
         try {
             device = new FuseDevice(mounted.deviceFd());
         } catch (IOException e) {
@@ -217,6 +225,7 @@ public final class FuseSession implements AutoCloseable {
         synchronized (lifecycle) {
             if (state == State.NEW) {
                 state = State.ENDED;
+                ended.complete(End.CLOSED);
                 return;
             }
             if (state != State.RUNNING) {

@@ -38,6 +38,8 @@ import java.util.concurrent.atomic.LongAdder;
  */
 class MemFs implements PosixFileSystem {
     private static final int BLOCK = 4096;
+    /** One copy_file_range call copies at most this much (callers loop), like a real file system. */
+    private static final long MAX_COPY_BYTES = 1 << 20;
 
     private static final class Node {
         final long ino;
@@ -188,6 +190,9 @@ class MemFs implements PosixFileSystem {
     }
 
     private void truncate(Node n, long size) throws FsException {
+        if (size < 0) {
+            throw new FsException.InvalidArgument("negative size");
+        }
         if (n.backingFd >= 0) {
             try {
                 Libc.ftruncate(n.backingFd, size);
@@ -457,6 +462,9 @@ class MemFs implements PosixFileSystem {
                     throw new FsException.IoFailure(e.getMessage());
                 }
             }
+            if (offset < 0) {
+                throw new FsException.InvalidArgument("negative offset");
+            }
             if (offset >= n.size) {
                 return 0;
             }
@@ -473,6 +481,9 @@ class MemFs implements PosixFileSystem {
         synchronized (this) {
             Node n = node(ino);
             int len = (int) src.byteSize();
+            if (offset < 0) {
+                throw new FsException.InvalidArgument("negative offset");
+            }
             if (n.backingFd >= 0) {
                 try {
                     Libc.pwriteFully(n.backingFd, src, offset);
@@ -538,7 +549,7 @@ class MemFs implements PosixFileSystem {
     @Override
     public synchronized void readdir(long ino, long fh, long offset, DirSink sink) throws FsException {
         List<DirItem> all = listing(dir(ino));
-        for (int i = (int) offset; i < all.size(); i++) {
+        for (int i = (int) Math.clamp(offset, 0, all.size()); i < all.size(); i++) {
             DirItem it = all.get(i);
             Node n = nodes.get(it.ino());
             FileType t = n == null ? FileType.DIRECTORY : FileType.fromMode(n.mode);
@@ -551,7 +562,7 @@ class MemFs implements PosixFileSystem {
     @Override
     public synchronized void readdirplus(long ino, long fh, long offset, DirPlusSink sink) throws FsException {
         List<DirItem> all = listing(dir(ino));
-        for (int i = (int) offset; i < all.size(); i++) {
+        for (int i = (int) Math.clamp(offset, 0, all.size()); i < all.size(); i++) {
             DirItem it = all.get(i);
             Node n = node(it.ino());
             boolean dot = i < 2;
@@ -647,7 +658,10 @@ class MemFs implements PosixFileSystem {
             synchronized (this) {
                 size = dataSize(node(inoIn));
             }
-            long n = Math.max(0, Math.min(length, size - offsetIn));
+            if (offsetIn < 0 || offsetOut < 0 || length < 0) {
+                throw new FsException.InvalidArgument("negative offset or length");
+            }
+            long n = Math.max(0, Math.min(Math.min(length, size - offsetIn), MAX_COPY_BYTES));
             MemorySegment buf = arena.allocate(Math.max(1, n));
             int got = read(inoIn, fhIn, offsetIn, buf.asSlice(0, n));
             write(inoOut, fhOut, offsetOut, buf.asSlice(0, got), false);

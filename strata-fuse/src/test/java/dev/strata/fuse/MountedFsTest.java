@@ -31,42 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** A real mount of {@link MemFs}, used through Java file APIs and shell tools. Needs root. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class MountedFsTest {
-    /** The same tests with the kernel's writeback cache (and so without passthrough). */
-    static class WithWritebackCacheTest extends MountedFsTest {
-        @Override
-        FuseConfig config(Path mountpoint) {
-            return super.config(mountpoint).withWritebackCache(FuseConfig.Toggle.ON)
-                    .withPassthrough(FuseConfig.Toggle.OFF);
-        }
-
-        @Test
-        void negotiatedWriteback() {
-            assertThat(m.session.writebackCacheActive()).isTrue();
-            assertThat(m.session.passthroughActive()).isFalse();
-        }
-    }
-
-    /** The same tests with every regular file in a real backing file served by kernel passthrough. */
-    static class WithPassthroughTest extends MountedFsTest {
-        @Override
-        MemFs fileSystem(Path backingDir) {
-            return new MemFs(backingDir);
-        }
-
-        @Override
-        FuseConfig config(Path mountpoint) {
-            return super.config(mountpoint).withPassthrough(FuseConfig.Toggle.ON);
-        }
-
-        @AfterEach
-        void noDataRequestsReachedTheDaemon() {
-            if (m != null && m.session.passthroughActive()) {
-                assertThat(m.session.requests(Proto.READ)).isZero();
-                assertThat(m.session.requests(Proto.WRITE)).isZero();
-            }
-        }
-    }
-
     @TempDir
     Path dir;
     MountFixture m;

@@ -54,7 +54,7 @@ final class InitNegotiation {
 
     sealed interface Outcome permits Accept, Refuse {}
 
-    /** Reply with {@code reply} (an encoded fuse_init_out) and use {@code negotiated}. */
+    /** Reply with fuse_init_out for {@code negotiated} ({@link #encode}); {@code note} says what was left off and why. */
     record Accept(Negotiated negotiated, String note) implements Outcome {}
 
     /** Reply with an error; the kernel fails the mount. */

@@ -223,6 +223,20 @@ class MountedFsTest {
     }
 
     @Test
+    void theKernelAcceptsInvalidationNotifications() throws Exception {
+        Files.writeString(m.path("cached"), "v1");
+        long ino = (Long) Files.getAttribute(m.path("cached"), "unix:ino");
+        assertThat(m.session.invalidateInode(ino, 0, 0)).isTrue();
+        assertThat(m.session.invalidateEntry(Proto.ROOT_ID, dev.strata.core.Name.of("cached"))).isTrue();
+        assertThat(m.session.invalidateEntry(Proto.ROOT_ID, dev.strata.core.Name.of("never-looked-up"))).isFalse();
+        assertThat(m.session.invalidateInode(999_999, 0, 0)).isFalse();
+        // After the entry was dropped the next access looks the name up again.
+        long lookups = m.session.requests(Proto.LOOKUP);
+        assertThat(Files.readString(m.path("cached"))).isEqualTo("v1");
+        assertThat(m.session.requests(Proto.LOOKUP)).isGreaterThan(lookups);
+    }
+
+    @Test
     void endsTheSessionWhenUnmountedFromOutside() throws Exception {
         Files.writeString(m.path("f"), "x");
         assertThat(sh("umount", m.mountpoint.toString()).exit()).isZero();

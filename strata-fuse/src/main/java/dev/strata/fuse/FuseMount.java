@@ -95,6 +95,54 @@ public final class FuseMount {
         }
     }
 
+    /** What is mounted at exactly {@code mp}: its file-system type and source, if anything. */
+    public record MountedInfo(String fsType, String source) {}
+
+    /** The topmost mount at exactly {@code mp}, if any. */
+    public static Optional<MountedInfo> mountedAt(Path mp) {
+        return MountTable.at(mp).map(m -> new MountedInfo(m.fsType(), m.source()));
+    }
+
+    /** Whether the mount at {@code mp} is a Strata mount ({@value #TYPE}). */
+    public static boolean isStrataMount(Path mp) {
+        return MountTable.at(mp).map(m -> m.fsType().equals(TYPE)).orElse(false);
+    }
+
+    /**
+     * Unmounts {@code mp} from outside the serving process (umount2 as root, fusermount3 otherwise);
+     * the serving process notices and shuts down. A busy mount (open files, a working directory
+     * inside) is refused with a clear message unless {@code lazyIfBusy}, which detaches it: it then
+     * disappears from the namespace and ends once its last file is closed.
+     */
+    public static void unmountFromOutside(Path mp, boolean lazyIfBusy) throws MountException {
+        Path p = mp.toAbsolutePath().normalize();
+        String busy = p + " is busy (a process has a file open there or its working directory inside); "
+                + "close those, or unmount with --lazy";
+        if (privileged()) {
+            int r = Sys.umount2(p.toString(), 0);
+            if (r == -Sys.EBUSY) {
+                if (!lazyIfBusy) {
+                    throw new MountException(busy);
+                }
+                r = Sys.umount2(p.toString(), Sys.MNT_DETACH);
+            }
+            if (r < 0 && r != -Sys.EINVAL && r != -Sys.ENOENT) {
+                throw new MountException("cannot unmount " + p + ": " + Errnos.describe(-r));
+            }
+            return;
+        }
+        String out = fusermount(List.of("-u", "--", p.toString()));
+        if (out != null && out.contains("busy")) {
+            if (!lazyIfBusy) {
+                throw new MountException(busy);
+            }
+            out = fusermount(List.of("-u", "-z", "--", p.toString()));
+        }
+        if (out != null && !out.contains("not found") && !out.contains("not mounted")) {
+            throw new MountException("cannot unmount " + p + ": " + out);
+        }
+    }
+
     /** A FUSE mount at {@code mp} whose daemon is gone: the kernel answers ENOTCONN. */
     public static boolean isStale(Path mp) {
         Path p = mp.toAbsolutePath().normalize();

@@ -12,9 +12,13 @@ final class UmountCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MOUNTPOINT", description = "Where the file system is mounted.")
     Path mountpoint;
 
+    @picocli.CommandLine.Option(names = "--lazy",
+            description = "Detach a busy mount at once; Strata finishes when its last file is closed.")
+    boolean lazy;
+
     @Override
     public Integer call() throws Exception {
-        Mounts.unmountAndWait(mountpoint.toAbsolutePath().normalize(), System.err);
+        Mounts.unmountAndWait(mountpoint.toAbsolutePath().normalize(), lazy, System.err);
         return 0;
     }
 }

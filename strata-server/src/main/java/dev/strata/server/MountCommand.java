@@ -64,10 +64,10 @@ final class MountCommand implements Callable<Integer> {
             description = "The kernel's writeback cache (auto: on when passthrough is off).")
     String writeback;
 
-    @Option(names = "--allow-other", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Let other users use the mount (default: on; as non-root it needs "
-                    + "user_allow_other in /etc/fuse.conf).")
-    boolean allowOther;
+    @Option(names = "--allow-other", negatable = true,
+            description = "Let other users use the mount (default: on as root, off otherwise; as non-root it "
+                    + "needs user_allow_other in /etc/fuse.conf).")
+    Boolean allowOther;
 
     @Option(names = "--debug-fuse", description = "Log every kernel request.")
     boolean debugFuse;
@@ -86,10 +86,19 @@ final class MountCommand implements Callable<Integer> {
             throw new CliException("--attr-timeout must be between 0 and 86400 seconds, not " + attrTimeoutSeconds);
         }
         Served served = Served.start(mp, DataDir.open(dir), this, pt, wb);
+        // SIGINT and SIGTERM are the normal way to stop: unmount, flush, exit 0. The shutdown hook
+        // covers the other ways the JVM may be asked to end (SIGHUP, System.exit elsewhere).
         Runtime.getRuntime().addShutdownHook(new Thread(served::stop, "strata-shutdown"));
+        for (String sig : new String[] {"INT", "TERM"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> {
+                LOG.info("SIG{} received; unmounting", sig);
+                Thread.ofPlatform().name("strata-stop").start(served::stop);
+            });
+        }
         System.err.println("strata: mounted at " + mp + " (data directory " + served.dataDir.root() + ")");
         System.err.println("strata: serving; press Ctrl-C or run './strata umount " + mp + "' to unmount");
         FuseSession.End end = served.session.ended().join();
+        // ended() may complete inside stop() (a signal); joining on stop() keeps the order.
         LOG.info("session ended: {}", end);
         served.stop();
         return 0;
@@ -179,7 +188,7 @@ final class MountCommand implements Callable<Integer> {
                         .withTimeouts(t, t)
                         .withPassthrough(pt)
                         .withWritebackCache(wb)
-                        .withAllowOther(opts.allowOther)
+                        .withAllowOther(opts.allowOther != null ? opts.allowOther : Libc.getuid() == 0)
                         .withDebug(opts.debugFuse);
                 cfg = new FuseConfig(cfg.mountpoint(), fsName, cfg.workers(), cfg.entryTimeout(), cfg.attrTimeout(),
                         cfg.writebackCache(), cfg.passthrough(), cfg.allowOther(), cfg.debug(), cfg.mountMethod());

@@ -130,7 +130,12 @@ final class DataOps {
         if (writable) {
             n.writers++;
         }
-        return new Opened(fh, n.local.nativeFd(), true);
+        // A write must clear setuid/setgid (unless the writer may keep them), and only writes that
+        // pass through the engine can do that: a passthrough write reaches the local file directly.
+        // So writers of such files get no passthrough; the FUSE layer may still reuse a backing file
+        // that other handles of the inode already registered.
+        boolean privileged = (n.rec.mode() & (S_ISUID | S_ISGID)) != 0;
+        return new Opened(fh, writable && privileged ? -1 : n.local.nativeFd(), true);
     }
 
     int read(long ino, long fh, long offset, MemorySegment dst) throws FsException {

@@ -69,6 +69,11 @@ final class MountCommand implements Callable<Integer> {
                     + "needs user_allow_other in /etc/fuse.conf).")
     Boolean allowOther;
 
+    @Option(names = "--metadata-reserve", paramLabel = "SIZE", defaultValue = "256M",
+            description = "Disk space held back for the metadata, given up when the disk fills so that "
+                    + "deletes still work (default: ${DEFAULT-VALUE}; 0 for none).")
+    String metadataReserve;
+
     @Option(names = "--debug-fuse", description = "Log every kernel request.")
     boolean debugFuse;
 
@@ -85,7 +90,8 @@ final class MountCommand implements Callable<Integer> {
         if (!(attrTimeoutSeconds >= 0 && attrTimeoutSeconds <= 86_400)) {
             throw new CliException("--attr-timeout must be between 0 and 86400 seconds, not " + attrTimeoutSeconds);
         }
-        Served served = Served.start(mp, DataDir.open(dir), this, pt, wb);
+        long reserveBytes = Sizes.parse("--metadata-reserve", metadataReserve);
+        Served served = Served.start(mp, DataDir.open(dir), this, pt, wb, reserveBytes);
         // SIGINT and SIGTERM are the normal way to stop: unmount, flush, exit 0. The shutdown hook
         // covers the other ways the JVM may be asked to end (SIGHUP, System.exit elsewhere).
         Runtime.getRuntime().addShutdownHook(new Thread(served::stop, "strata-shutdown"));
@@ -167,13 +173,14 @@ final class MountCommand implements Callable<Integer> {
             this.session = session;
         }
 
-        static Served start(Path mp, DataDir dir, MountCommand opts, FuseConfig.Toggle pt, FuseConfig.Toggle wb)
-                throws CliException {
+        static Served start(Path mp, DataDir dir, MountCommand opts, FuseConfig.Toggle pt, FuseConfig.Toggle wb,
+                long reserveBytes) throws CliException {
             RocksDbMetadataStore meta = null;
             LocalDiskDataStore data = null;
             try {
                 StoreUri.check(opts.store, dir);
-                meta = RocksDbMetadataStore.open(dir.meta());
+                meta = RocksDbMetadataStore.open(dir.meta(),
+                        RocksDbMetadataStore.Settings.defaults().withSpaceReserveBytes(reserveBytes));
                 data = LocalDiskDataStore.open(dir.data());
                 StrataFs fs = StrataFs.open(meta, data, dev.strata.core.Clock.SYSTEM,
                         FsOptions.defaults(Libc.getuid(), Libc.getgid()));

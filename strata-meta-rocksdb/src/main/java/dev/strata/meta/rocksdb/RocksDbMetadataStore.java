@@ -88,14 +88,24 @@ public final class RocksDbMetadataStore implements MetadataStore {
      *                         for before it resumes writes after a full disk
      * @param backgroundJobs   flushes plus compactions running at once
      */
-    public record Settings(long blockCacheBytes, long writeBufferBytes, int backgroundJobs) {
+    public record Settings(long blockCacheBytes, long writeBufferBytes, int backgroundJobs, long spaceReserveBytes) {
         static final long MIN_BYTES = 1L << 20;
         static final int MAX_BACKGROUND_JOBS = 64;
+        /** Room for RocksDB to flush all its memtables and resume after a full disk. */
+        static final long DEFAULT_SPACE_RESERVE = 256L << 20;
+
+        /** Without a space reserve (tests). */
+        public Settings(long blockCacheBytes, long writeBufferBytes, int backgroundJobs) {
+            this(blockCacheBytes, writeBufferBytes, backgroundJobs, 0);
+        }
 
         public Settings {
             if (blockCacheBytes < MIN_BYTES || writeBufferBytes < MIN_BYTES) {
                 throw new IllegalArgumentException("cache and write buffer need at least 1 MiB: " + blockCacheBytes
                         + ", " + writeBufferBytes);
+            }
+            if (spaceReserveBytes < 0) {
+                throw new IllegalArgumentException("negative space reserve: " + spaceReserveBytes);
             }
             if (backgroundJobs < 1 || backgroundJobs > MAX_BACKGROUND_JOBS) {
                 throw new IllegalArgumentException("backgroundJobs out of 1.." + MAX_BACKGROUND_JOBS + ": " + backgroundJobs);
@@ -107,15 +117,20 @@ public final class RocksDbMetadataStore implements MetadataStore {
          * restart replays to a few memtables' worth; 2 background jobs.
          */
         public static Settings defaults() {
-            return new Settings(256L << 20, 32L << 20, 2);
+            return new Settings(256L << 20, 32L << 20, 2, DEFAULT_SPACE_RESERVE);
         }
 
         public Settings withBlockCacheBytes(long bytes) {
-            return new Settings(bytes, writeBufferBytes, backgroundJobs);
+            return new Settings(bytes, writeBufferBytes, backgroundJobs, spaceReserveBytes);
         }
 
         public Settings withWriteBufferBytes(long bytes) {
-            return new Settings(blockCacheBytes, bytes, backgroundJobs);
+            return new Settings(blockCacheBytes, bytes, backgroundJobs, spaceReserveBytes);
+        }
+
+        /** Space preallocated next to the journal and given up when the disk fills (see {@link SpaceReserve}). */
+        public Settings withSpaceReserveBytes(long bytes) {
+            return new Settings(blockCacheBytes, writeBufferBytes, backgroundJobs, bytes);
         }
     }
 
@@ -137,9 +152,15 @@ public final class RocksDbMetadataStore implements MetadataStore {
     private volatile long inodeCount;
     /** Why writes are refused (a full disk), from the first failed commit until one succeeds again. */
     private volatile String writesStoppedBy;
+    /** Guarded by commitLock. */
+    private final SpaceReserve reserve;
+    /** How long a commit that freed the space reserve waits for RocksDB to resume writes. */
+    static final long RESERVE_RECOVERY_NANOS = 15_000_000_000L;
+    static final long RESERVE_RETRY_MILLIS = 250;
     private boolean closed; // guarded by lifecycle's write lock; read under its read lock
 
-    private RocksDbMetadataStore(Path dir, String location, RocksTuning tuning, RocksDB db) {
+    private RocksDbMetadataStore(Path dir, String location, RocksTuning tuning, RocksDB db, long reserveBytes) {
+        this.reserve = new SpaceReserve(dir, reserveBytes);
         this.dir = dir;
         this.location = location;
         this.codec = new RecordCodec(location);
@@ -172,9 +193,16 @@ public final class RocksDbMetadataStore implements MetadataStore {
             tuning.close();
             throw RocksErrors.isLockConflict(e) ? errors.inUse(e) : errors.translate(e, "opening");
         }
-        RocksDbMetadataStore store = new RocksDbMetadataStore(absolute, location, tuning, db);
+        RocksDbMetadataStore store = new RocksDbMetadataStore(absolute, location, tuning, db,
+                settings.spaceReserveBytes());
         try {
             store.loadFormat();
+            store.commitLock.lock();
+            try {
+                store.reserve.replenish();
+            } finally {
+                store.commitLock.unlock();
+            }
         } catch (FsException | RuntimeException e) {
             store.close();
             throw e;
@@ -324,7 +352,7 @@ public final class RocksDbMetadataStore implements MetadataStore {
                     byte[] countKey = Keys.inodeCount();
                     batch.batch().put(countKey, codec.longValue(countKey, newCount));
                 }
-                db.write(writeOptions, batch.batch());
+                write(batch.batch());
                 inodeCount = newCount;
                 groupSync.committed();
             } finally {
@@ -343,6 +371,40 @@ public final class RocksDbMetadataStore implements MetadataStore {
         } finally {
             l.unlock();
         }
+    }
+
+    /**
+     * Writes a batch. On a full disk, gives up the space reserve (once) and retries until RocksDB has
+     * resumed writes or {@link #RESERVE_RECOVERY_NANOS} passed. Caller holds commitLock.
+     */
+    private void write(org.rocksdb.WriteBatchWithIndex b) throws RocksDBException {
+        try {
+            db.write(writeOptions, b);
+        } catch (RocksDBException e) {
+            if (!RocksErrors.isNoSpace(e) || !reserve.release()) {
+                throw e;
+            }
+            log.warn("{}: disk full; gave up the metadata space reserve so that writes, and the deletes that "
+                    + "free space, can go on", location);
+            long deadline = System.nanoTime() + RESERVE_RECOVERY_NANOS;
+            while (true) {
+                try {
+                    Thread.sleep(RESERVE_RETRY_MILLIS);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                try {
+                    db.write(writeOptions, b);
+                    break;
+                } catch (RocksDBException again) {
+                    if (!RocksErrors.isNoSpace(again) || System.nanoTime() > deadline) {
+                        throw again;
+                    }
+                }
+            }
+        }
+        reserve.replenish();
     }
 
     @Override

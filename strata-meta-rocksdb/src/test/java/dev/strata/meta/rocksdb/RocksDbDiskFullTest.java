@@ -55,6 +55,59 @@ class RocksDbDiskFullTest {
         }
     }
 
+    /**
+     * With a space reserve, a disk filled to the last block by someone else (file data, in Strata)
+     * does not stop the metadata: the first commit that meets ENOSPC gives up the reserve, RocksDB
+     * resumes, and the commit goes through — so deletes that free space keep working.
+     */
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void theSpaceReserveKeepsCommitsGoingOnAFullDisk() throws Exception {
+        Path mount = tmp.resolve("tmpfs-reserve");
+        Files.createDirectories(mount);
+        assumeTrue("root".equals(System.getProperty("user.name")), "skipped: mounting a tmpfs needs root");
+        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=" + TMPFS_SIZE, "tmpfs", mount.toString()) == 0,
+                "skipped: cannot mount a tmpfs here (no CAP_SYS_ADMIN?)");
+        try {
+            Path metaDir = mount.resolve("meta");
+            RocksDbMetadataStore.Settings settings = RocksDbMetadataStoreContractTest.TEST_SETTINGS
+                    .withSpaceReserveBytes(12L << 20);
+            Random random = new Random(12);
+            try (RocksDbMetadataStore store = RocksDbMetadataStore.open(metaDir, settings)) {
+                Path reserve = metaDir.resolve(SpaceReserve.FILE_NAME);
+                assertThat(reserve).exists();
+                fillCompletely(mount.resolve("filler"));
+                // Commit until the disk is met (RocksDB preallocates its journal, so that takes a
+                // while); no commit may fail on the way.
+                int id = 0;
+                while (Files.exists(reserve) && id < MAX_COMMITS) {
+                    store.commit(mutation(++id, random));
+                }
+                assertThat(reserve).as("the reserve was given up").doesNotExist();
+                // Then about 1 MB more metadata, as the deletes a user runs to free space.
+                for (int more = 0; more < 250; more++) {
+                    store.commit(mutation(++id, random));
+                }
+                assertApplied(store, id);
+            }
+        } finally {
+            run("umount", "-l", mount.toString());
+        }
+    }
+
+    private static void fillCompletely(Path file) throws IOException {
+        byte[] chunk = new byte[1 << 16];
+        try (OutputStream out = Files.newOutputStream(file)) {
+            while (true) {
+                out.write(chunk);
+            }
+        } catch (IOException e) {
+            if (!String.valueOf(e.getMessage()).contains("No space left")) {
+                throw e;
+            }
+        }
+    }
+
     private void exercise(Path mount) throws Exception {
         Path metaDir = mount.resolve("meta");
         Path filler = mount.resolve("filler");

@@ -475,6 +475,14 @@ public final class RocksDbMetadataStore implements MetadataStore {
             } catch (RocksDBException e) {
                 log.warn("{}: syncing the journal at close failed: {}", location, e.getMessage());
             }
+            // Flushing the memtables now means the next start has no journal to replay: a clean
+            // restart takes milliseconds. (After a crash the replay is bounded by the memtables.)
+            try (org.rocksdb.FlushOptions flush = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
+                db.flush(flush);
+            } catch (RocksDBException e) {
+                log.warn("{}: flushing the memtables at close failed (the next start replays the journal): {}",
+                        location, e.getMessage());
+            }
             try {
                 db.closeE();
             } catch (RocksDBException e) {

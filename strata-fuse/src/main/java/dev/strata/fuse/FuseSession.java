@@ -309,6 +309,9 @@ public final class FuseSession implements AutoCloseable {
         synchronized (lifecycle) {
             reason = endReason == null ? End.CLOSED : endReason;
         }
+        if (dispatcher != null) {
+            LOG.info("requests served: {}", dispatcher.summary());
+        }
         try {
             destroyEngine();
         } finally {

@@ -14,7 +14,8 @@ import java.util.Map;
  *
  * <p>Each round runs every workload on every target before the next workload starts
  * (write native, write mount, read native, read mount, metadata native, metadata mount), so noise
- * on a shared machine lands on both sides of a ratio. The cold read drops the kernel caches first
+ * on a shared machine lands on both sides of a ratio; the order of the targets rotates from round
+ * to round. The cold read drops the kernel caches first
  * when {@code --drop-caches} is given. Files are deleted after use; a target is left as it was.
  *
  * <p>Usage: see {@link Options#USAGE}. {@code bench/run} wraps it: build, mount, run, unmount.
@@ -93,10 +94,22 @@ public final class FsBench {
         }
     }
 
+    /**
+     * The targets in the order round {@code round} visits them: rotated by one each round, so that
+     * no target always goes first (right after another workload) or always follows the same one.
+     */
+    List<Options.Target> order(int round) {
+        List<Options.Target> all = options.targets();
+        int shift = (round - 1) % all.size();
+        List<Options.Target> out = new java.util.ArrayList<>(all.subList(shift, all.size()));
+        out.addAll(all.subList(0, shift));
+        return out;
+    }
+
     private void sequential(int round, SequentialIo seq, Report report) throws IOException {
         long size = options.fileBytes();
         double mib = size / (double) (1 << 20);
-        List<Options.Target> targets = options.targets();
+        List<Options.Target> targets = order(round);
         for (Options.Target t : targets) {
             Path f = file(t);
             double s = guarded(t, "seq-write", () -> seq.write(f, size));
@@ -117,7 +130,7 @@ public final class FsBench {
     }
 
     private void metadata(int round, MetadataRun md, Report report) throws IOException {
-        for (Options.Target t : options.targets()) {
+        for (Options.Target t : order(round)) {
             Path base = t.dir().resolve("fsbench-md-" + ProcessHandle.current().pid() + "-" + round);
             Map<Workload, Double> r = guarded(t, "metadata", () -> md.run(base));
             for (Map.Entry<Workload, Double> e : r.entrySet()) {

@@ -68,6 +68,15 @@ class FsBenchTest {
     }
 
     @Test
+    void everyRoundStartsWithTheNextTarget() {
+        Options o = Options.parse(new String[] {"--target", "a=/a", "--target", "b=/b", "--target", "c=/c"});
+        FsBench b = new FsBench(o, CacheDropper.NONE, System.out);
+        assertThat(b.order(1)).extracting(Options.Target::name).containsExactly("a", "b", "c");
+        assertThat(b.order(2)).extracting(Options.Target::name).containsExactly("b", "c", "a");
+        assertThat(b.order(4)).extracting(Options.Target::name).containsExactly("a", "b", "c");
+    }
+
+    @Test
     void statsAndOptions() {
         Stats s = Stats.of(List.of(3.0, 1.0, 2.0, 10.0));
         assertThat(s.median()).isEqualTo(2.5);

@@ -143,6 +143,7 @@ public final class FuseSession implements AutoCloseable {
         }
         try {
             initialized.get(INIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            ReadAhead.widen(mounted.mountpoint());
         } catch (ExecutionException | TimeoutException e) {
             close();
             String why = e instanceof TimeoutException ? "no INIT within " + INIT_TIMEOUT.toSeconds() + " s"
@@ -308,6 +309,9 @@ public final class FuseSession implements AutoCloseable {
         End reason;
         synchronized (lifecycle) {
             reason = endReason == null ? End.CLOSED : endReason;
+        }
+        if (dispatcher != null) {
+            LOG.info("requests served: {}", dispatcher.summary());
         }
         try {
             destroyEngine();

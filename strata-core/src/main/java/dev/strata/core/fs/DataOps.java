@@ -47,30 +47,73 @@ final class DataOps {
         }
     }
 
+    /**
+     * Creates and opens a regular file in three steps, so that the slowest one — creating the data
+     * file, a create(2) in the fast tier that costs as much as the user's own create on a native
+     * file system — runs without the namespace lock and does not stall every other operation:
+     * <ol>
+     *   <li>under the lock: the namespace change is committed and the node pinned (one extra
+     *       {@code opens}), so an unlink in the meantime leaves it an orphan instead of purging it;
+     *   <li>without the lock: the data file is created;
+     *   <li>under the lock: the data file is attached (unless a concurrent open of the new name got
+     *       there first) and the handle opened.
+     * </ol>
+     * A crash between 1 and 2 leaves an inode without a data file, as a crash between the commit
+     * and the data file's creation always could: its OPEN_FOR_WRITE mark makes recovery look at it.
+     */
     Created create(Caller c, long parent, Name name, int mode, int flags) throws FsException {
+        Node n;
         s.lock.lock();
         try {
             Optional<dev.strata.core.meta.DirEntry> existing = s.meta.entry(parent, name);
             if (existing.isPresent()) {
-                // The kernel sends CREATE only when it believes the name is free; with O_EXCL
-                // that is an error, without it we open what is there, as open(O_CREAT) does.
-                if ((flags & O_EXCL) != 0) {
-                    throw new FsException.AlreadyExists(name.toString());
-                }
-                Node n = s.ref(existing.get().ino());
-                try {
-                    return new Created(s.entry(n), openNode(c, n, flags, false));
-                } catch (FsException | RuntimeException e) {
-                    n.lookups--;
-                    s.maybeEvict(n);
-                    throw e;
-                }
+                return openExisting(c, existing.get().ino(), name, flags);
             }
             boolean writer = (flags & O_ACCMODE) != O_RDONLY;
-            Node n = names.createNode(c, parent, name, FileType.REGULAR.modeBits() | (mode & 07777), 0, null, writer);
+            n = names.createNode(c, parent, name, FileType.REGULAR.modeBits() | (mode & 07777), 0, null, writer);
+            n.opens++;
+        } finally {
+            s.lock.unlock();
+        }
+        LocalFile local;
+        try {
+            local = s.data.open(n.ino);
+        } catch (FsException | RuntimeException e) {
+            // The inode stays, without data, as after a crash at this point (see above); if it was
+            // unlinked meanwhile, its ORPHAN mark has recovery free it.
+            s.lock.lock();
+            try {
+                n.opens--;
+            } finally {
+                s.lock.unlock();
+            }
+            throw e;
+        }
+        s.lock.lock();
+        try {
+            n.opens--;
+            s.adoptLocal(n, local);
             return new Created(s.entry(n), openNode(c, n, flags & ~O_TRUNC, true));
         } finally {
             s.lock.unlock();
+        }
+    }
+
+    /**
+     * The kernel sends CREATE only when it believes the name is free; with O_EXCL that is an error,
+     * without it we open what is there, as open(O_CREAT) does. Caller holds the lock.
+     */
+    private Created openExisting(Caller c, long ino, Name name, int flags) throws FsException {
+        if ((flags & O_EXCL) != 0) {
+            throw new FsException.AlreadyExists(name.toString());
+        }
+        Node n = s.ref(ino);
+        try {
+            return new Created(s.entry(n), openNode(c, n, flags, false));
+        } catch (FsException | RuntimeException e) {
+            n.lookups--;
+            s.maybeEvict(n);
+            throw e;
         }
     }
 

@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * One lock, {@link #lock}, serializes every change to the namespace and to {@link Node} fields, and
  * every metadata commit; so commits reach the journal in the order their changes were decided, and
  * no operation sees another's half-made change. File data is read and written without it (the local
- * file is thread-safe); only the size/mtime bookkeeping after a write takes it, briefly. The node map
+ * file is thread-safe); only the size/mtime bookkeeping after a write takes it, briefly. Creating a
+ * file's data file (a create(2), as slow as the user's own create on a native disk) also runs
+ * between two locked steps of {@code DataOps.create}, with the node pinned. The node map
  * is concurrent so that getattr can find a node without the lock; it is only modified under it.
  * Lock order: {@link #lock}, then any lock inside the stores. Nothing here calls out to the kernel.
  */
@@ -206,7 +208,19 @@ final class FsState {
         if (n.local != null) {
             return;
         }
-        LocalFile f = data.open(n.ino);
+        adoptLocal(n, data.open(n.ino));
+    }
+
+    /**
+     * Makes {@code f}, opened by the caller (possibly without the lock), the node's local data; if
+     * another thread attached one in the meantime, {@code f} is closed and that one is kept. Caller
+     * holds the lock.
+     */
+    void adoptLocal(Node n, LocalFile f) throws FsException {
+        if (n.local != null) {
+            f.close();
+            return;
+        }
         try {
             LocalFile.Stat st = f.stat();
             n.lastLocalMtime = st.mtime();

@@ -236,10 +236,8 @@ final class DataOps {
             n.opens--;
             if (n.opens == 0) {
                 s.closeLocal(n);
-                if (!live && !n.purged) {
-                    s.purge(t, n);
-                }
             }
+            s.purgeIfUnused(t, n);
             s.commit(t);
             s.maybeEvict(n);
         } catch (FsException | RuntimeException e) {
@@ -293,7 +291,12 @@ final class DataOps {
             s.lock.lock();
             try {
                 d.node().opens--;
+                Txn t = s.txn();
+                s.purgeIfUnused(t, d.node());
+                s.commit(t);
                 s.maybeEvict(d.node());
+            } catch (FsException | RuntimeException e) {
+                LOG.warn("releasedir of inode {} handle {} failed: {}", d.node().ino, fh, e.toString());
             } finally {
                 s.lock.unlock();
             }

@@ -271,6 +271,27 @@ class StrataFsTest {
     }
 
     @Test
+    void anUnlinkedInodeTheKernelStillReferencesStaysUsableUntilForgotten() throws Exception {
+        // An open(2) whose path walk found the name just before a rename replaced it arrives as an
+        // OPEN of the old inode: it must succeed, as it does on a local file system.
+        TestFs t = TestFs.fresh();
+        t.write("/a", "old");
+        Entry cached = t.fs.lookup(ROOT, PosixFileSystem.ROOT, name("a"));
+        t.write("/b", "new");
+        t.rename("/b", "/a", 0);
+        TestFs.Handle h = new TestFs.Handle(cached.ino(), t.fs.open(ROOT, cached.ino(), O_RDONLY).fh());
+        assertThat(new String(t.pread(h, 0, 10), StandardCharsets.UTF_8)).isEqualTo("old");
+        t.close(h);
+        assertThat(t.data.exists(cached.ino())).as("still referenced by the kernel").isTrue();
+        assertThat(t.meta.marked(Mark.ORPHAN)).containsExactly(cached.ino());
+        t.fs.forget(cached.ino(), 1);
+        assertThat(t.data.exists(cached.ino())).isFalse();
+        assertThat(t.meta.inode(cached.ino())).isEmpty();
+        assertThat(t.meta.marked(Mark.ORPHAN)).isEmpty();
+        assertThat(t.read("/a")).isEqualTo("new");
+    }
+
+    @Test
     void aCrashWithAnUnlinkedOpenFileFreesItAtRestart() throws Exception {
         TestFs t = TestFs.fresh();
         TestFs.Handle h = t.create("/tmp");

@@ -11,6 +11,7 @@ import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -289,6 +290,67 @@ final class Posix {
 
     static int open(Path p, int flags, int mode) throws ErrnoException {
         return Libc.open(p, flags, mode);
+    }
+
+    /** A path made of a directory and a raw name, any bytes but NUL. */
+    static byte[] rawPath(Path dir, byte[] name) {
+        byte[] d = (dir.toString() + "/").getBytes(StandardCharsets.UTF_8);
+        byte[] all = Arrays.copyOf(d, d.length + name.length);
+        System.arraycopy(name, 0, all, d.length, name.length);
+        return all;
+    }
+
+    /** open(2) of a raw path; returns the descriptor. */
+    static int openRaw(byte[] path, int flags, int mode) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            return (int) callVariadic("open", FunctionDescriptor.of(INT, PTR, INT, INT), 2, Libc.cString(a, path), flags,
+                    mode);
+        }
+    }
+
+    static void mkdirRaw(byte[] path, int mode) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            call("mkdir", FunctionDescriptor.of(INT, PTR, INT), Libc.cString(a, path), mode);
+        }
+    }
+
+    static void unlinkRaw(byte[] path) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            call("unlink", FunctionDescriptor.of(INT, PTR), Libc.cString(a, path));
+        }
+    }
+
+    static void renameRaw(byte[] from, byte[] to) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            call("rename", FunctionDescriptor.of(INT, PTR, PTR), Libc.cString(a, from), Libc.cString(a, to));
+        }
+    }
+
+    /** The raw names in a directory, "." and ".." left out, read with getdents64(2). */
+    static List<byte[]> listRaw(Path dir) throws ErrnoException {
+        int fd = Libc.open(dir, Libc.O_RDONLY | Libc.O_DIRECTORY, 0);
+        List<byte[]> names = new ArrayList<>();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(32 * 1024, 8);
+            for (int rounds = 0; rounds < 1_000_000; rounds++) {
+                long n = call("getdents64", FunctionDescriptor.of(LONG, INT, PTR, LONG), fd, buf, buf.byteSize());
+                if (n == 0) {
+                    return names;
+                }
+                // struct linux_dirent64: u64 d_ino, s64 d_off, u16 d_reclen, u8 d_type, char d_name[].
+                for (long at = 0; at < n; ) {
+                    int reclen = Short.toUnsignedInt(buf.get(ValueLayout.JAVA_SHORT, at + 16));
+                    byte[] name = buf.getString(at + 19, StandardCharsets.ISO_8859_1).getBytes(StandardCharsets.ISO_8859_1);
+                    if (!Arrays.equals(name, new byte[] {'.'}) && !Arrays.equals(name, new byte[] {'.', '.'})) {
+                        names.add(name);
+                    }
+                    at += reclen;
+                }
+            }
+            throw new IllegalStateException("getdents64 never reached the end of " + dir);
+        } finally {
+            Libc.close(fd);
+        }
     }
 
     /** Writes all of {@code bytes} at {@code offset}. */

@@ -90,7 +90,14 @@ final class AttrOps {
                 }
             }
             if (a.atimeNow() || a.atime() != null || a.mtimeNow() || a.mtime() != null) {
-                boolean explicit = (a.atime() != null && !a.atimeNow()) || (a.mtime() != null && !a.mtimeNow());
+                // With the writeback cache (the request carries a ctime) the kernel keeps mtime itself:
+                // for UTIME_NOW and for the mtime a truncate moves it sends its own clock as an explicit
+                // mtime, which is then not the caller's choice, and it has already applied the owner
+                // rule for explicit times (setattr_prepare, default_permissions). An explicit atime it
+                // never fills in itself, so that one is still checked here.
+                boolean kernelMtime = a.ctime() != null;
+                boolean explicit = (a.atime() != null && !a.atimeNow())
+                        || (a.mtime() != null && !a.mtimeNow() && !kernelMtime);
                 if (explicit && !owner) {
                     throw new FsException.NotPermitted("setting explicit times on inode " + ino + " by uid " + c.uid());
                 }

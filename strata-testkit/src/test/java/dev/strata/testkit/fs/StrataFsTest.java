@@ -397,6 +397,23 @@ class StrataFsTest {
     }
 
     @Test
+    void theKernelsOwnMtimeUnderTheWritebackCacheNeedsNoOwnership() throws Exception {
+        // touch(1) or truncate(1) by a non-owner with write permission: with the writeback cache the
+        // kernel sends its clock as an explicit mtime together with a ctime.
+        TestFs t = TestFs.fresh();
+        t.write(ALICE, "/f", "data".getBytes(StandardCharsets.UTF_8));
+        long ino = t.ino("/f");
+        var now = new dev.strata.core.Timespec(2_000_000_000L, 5);
+        t.fs.setattr(BOB, ino, new SetAttr(null, null, null, 0L, null, false, now, false, now, -1, true));
+        assertThat(t.stat("/f").sizeBytes()).isZero();
+        assertThat(t.stat("/f").mtime()).isEqualTo(now);
+        t.fs.setattr(BOB, ino, new SetAttr(null, null, null, null, null, true, now, false, now, -1, false));
+        // An explicit atime is never the kernel's own.
+        assertErrno(Errno.EPERM, () -> t.fs.setattr(BOB, ino,
+                new SetAttr(null, null, null, null, now, false, now, false, now, -1, false)));
+    }
+
+    @Test
     void explicitTimesNeedTheOwnerAndKeepNanoseconds() throws Exception {
         TestFs t = TestFs.fresh();
         t.write(ALICE, "/f", new byte[0]);

@@ -130,7 +130,11 @@ final class DataOps {
         if (writable) {
             n.writers++;
         }
-        return new Opened(fh, n.local.nativeFd(), true);
+        // A write by an unprivileged process must clear setuid/setgid (HANDLE_KILLPRIV_V2 leaves that
+        // to us, flagged on each WRITE). Passthrough writes never reach the engine, so such files are
+        // not offered for passthrough.
+        boolean privileged = (n.rec.mode() & (S_ISUID | S_ISGID)) != 0;
+        return new Opened(fh, privileged ? -1 : n.local.nativeFd(), true);
     }
 
     int read(long ino, long fh, long offset, MemorySegment dst) throws FsException {

@@ -414,6 +414,18 @@ class StrataFsTest {
     }
 
     @Test
+    void setuidFilesAreNotOfferedForPassthrough() throws Exception {
+        // Passthrough writes bypass the engine, which must clear setuid/setgid on unprivileged writes.
+        TestFs t = TestFs.fresh();
+        t.write("/f", "x");
+        t.fs.setattr(ROOT, t.ino("/f"), SetAttr.mode(04755));
+        long ino = t.ino("/f");
+        Opened o = t.fs.open(ROOT, ino, O_RDWR);
+        assertThat(o.passthroughFd()).isEqualTo(-1);
+        t.fs.release(ino, o.fh());
+    }
+
+    @Test
     void explicitTimesNeedTheOwnerAndKeepNanoseconds() throws Exception {
         TestFs t = TestFs.fresh();
         t.write(ALICE, "/f", new byte[0]);

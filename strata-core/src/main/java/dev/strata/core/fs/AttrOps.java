@@ -34,17 +34,23 @@ final class AttrOps {
             long allocated = r.isRegular() ? s.data.stat(ino).map(LocalFile.Stat::allocatedBytes).orElse(0L) : -1;
             return s.attr(r, allocated);
         }
-        if (FsState.needsRefresh(n)) {
-            s.lock.lock();
-            try {
-                if (FsState.needsRefresh(n)) {
-                    s.refreshFromLocal(n);
-                }
-            } finally {
-                s.lock.unlock();
-            }
+        if (n.local == null) {
+            // Not open: the record is final (release refreshed it before closing the local data).
+            return s.attr(n);
         }
-        return s.attr(n);
+        // Open: take the lock even if no refresh looks needed, because a concurrent release may
+        // be folding passthrough writes into the record right now (it drops the writer count
+        // first); answering from the record without waiting returned the mtime from before the
+        // writes.
+        s.lock.lock();
+        try {
+            if (FsState.needsRefresh(n)) {
+                s.refreshFromLocal(n);
+            }
+            return s.attr(n);
+        } finally {
+            s.lock.unlock();
+        }
     }
 
     Attr setattr(Caller c, long ino, SetAttr a) throws FsException {
@@ -90,7 +96,14 @@ final class AttrOps {
                 }
             }
             if (a.atimeNow() || a.atime() != null || a.mtimeNow() || a.mtime() != null) {
-                boolean explicit = (a.atime() != null && !a.atimeNow()) || (a.mtime() != null && !a.mtimeNow());
+                // With the writeback cache (the request carries a ctime) the kernel keeps mtime itself:
+                // for UTIME_NOW and for the mtime a truncate moves it sends its own clock as an explicit
+                // mtime, which is then not the caller's choice, and it has already applied the owner
+                // rule for explicit times (setattr_prepare, default_permissions). An explicit atime it
+                // never fills in itself, so that one is still checked here.
+                boolean kernelMtime = a.ctime() != null;
+                boolean explicit = (a.atime() != null && !a.atimeNow())
+                        || (a.mtime() != null && !a.mtimeNow() && !kernelMtime);
                 if (explicit && !owner) {
                     throw new FsException.NotPermitted("setting explicit times on inode " + ino + " by uid " + c.uid());
                 }

@@ -173,12 +173,11 @@ final class DataOps {
         if (writable) {
             n.writers++;
         }
-        // A write must clear setuid/setgid (unless the writer may keep them), and only writes that
-        // pass through the engine can do that: a passthrough write reaches the local file directly.
-        // So writers of such files get no passthrough; the FUSE layer may still reuse a backing file
-        // that other handles of the inode already registered.
+        // A write by an unprivileged process must clear setuid/setgid (HANDLE_KILLPRIV_V2 leaves that
+        // to us, flagged on each WRITE). Passthrough writes never reach the engine, so such files are
+        // not offered for passthrough.
         boolean privileged = (n.rec.mode() & (S_ISUID | S_ISGID)) != 0;
-        return new Opened(fh, writable && privileged ? -1 : n.local.nativeFd(), true);
+        return new Opened(fh, privileged ? -1 : n.local.nativeFd(), true);
     }
 
     int read(long ino, long fh, long offset, MemorySegment dst) throws FsException {
@@ -284,10 +283,8 @@ final class DataOps {
             n.opens--;
             if (n.opens == 0) {
                 s.closeLocal(n);
-                if (!live && !n.purged) {
-                    s.purge(t, n);
-                }
             }
+            s.purgeIfUnused(t, n);
             s.commit(t);
             s.maybeEvict(n);
         } catch (FsException | RuntimeException e) {
@@ -341,7 +338,12 @@ final class DataOps {
             s.lock.lock();
             try {
                 d.node().opens--;
+                Txn t = s.txn();
+                s.purgeIfUnused(t, d.node());
+                s.commit(t);
                 s.maybeEvict(d.node());
+            } catch (FsException | RuntimeException e) {
+                LOG.warn("releasedir of inode {} handle {} failed: {}", d.node().ino, fh, e.toString());
             } finally {
                 s.lock.unlock();
             }

@@ -263,6 +263,18 @@ final class FsState {
         n.purged = true;
     }
 
+    /**
+     * Frees an inode that has lost its last link once nothing refers to it any more: no open handle
+     * and no kernel reference. The kernel may still use an inode it holds a reference to (an open()
+     * whose path walk found the name just before a rename replaced it must succeed), so freeing
+     * waits for FORGET as well as for the last RELEASE. Caller holds the lock and commits {@code t}.
+     */
+    void purgeIfUnused(Txn t, Node n) throws FsException {
+        if (!n.purged && n.rec.nlink() == 0 && n.unreferenced()) {
+            purge(t, n);
+        }
+    }
+
     /** Frees the data of an inode already deleted in the store; failures leave the mark for recovery. */
     void deleteDataLater(long ino) {
         try {

@@ -14,9 +14,13 @@ import dev.strata.core.meta.InodeRecord;
 import dev.strata.core.meta.Mark;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Names: lookup, creation, removal, rename, links and listings. Every method takes the namespace lock. */
 final class NamespaceOps {
+    private static final Logger LOG = LoggerFactory.getLogger(NamespaceOps.class);
+
     private final FsState s;
 
     NamespaceOps(FsState s) {
@@ -42,7 +46,13 @@ final class NamespaceOps {
                 return;
             }
             n.lookups = Math.max(0, n.lookups - nlookup);
+            Txn t = s.txn();
+            s.purgeIfUnused(t, n);
+            s.commit(t);
             s.maybeEvict(n);
+        } catch (FsException e) {
+            // FORGET has no reply; the ORPHAN mark makes the next start free the inode.
+            LOG.warn("freeing unlinked inode {} after FORGET failed: {}", ino, e.getMessage());
         } finally {
             s.lock.unlock();
         }
@@ -331,8 +341,9 @@ final class NamespaceOps {
     }
 
     /**
-     * Removes one link of {@code victim}. At zero links the inode is freed now, or, if still open,
-     * marked as an orphan to be freed at its last close (or at restart).
+     * Removes one link of {@code victim}. At zero links the inode is freed now, or, if still open or
+     * still referenced by the kernel, marked as an orphan to be freed once neither is true
+     * ({@link FsState#purgeIfUnused}) or at restart.
      */
     private void dropLink(Txn t, InodeRecord victim, Timespec now) throws FsException {
         long ino = victim.ino();
@@ -342,7 +353,7 @@ final class NamespaceOps {
             t.edit(ino).nlink(links).ctime(now);
             return;
         }
-        if (n != null && n.opens > 0) {
+        if (n != null && (n.opens > 0 || n.lookups > 0)) {
             t.edit(ino).nlink(0).ctime(now);
             t.addMark(Mark.ORPHAN, ino);
             return;

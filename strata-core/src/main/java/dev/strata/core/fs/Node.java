@@ -28,8 +28,11 @@ final class Node {
     /** Open handles with write access. */
     int writers;
 
-    /** The fast-tier data, open while {@link #opens} > 0 (regular files only). */
-    LocalFile local;
+    /**
+     * The fast-tier data, open while {@link #opens} > 0 (regular files only). Volatile because getattr
+     * reads it without the lock: a reader that sees it closed also sees the record refreshed before.
+     */
+    volatile LocalFile local;
 
     /**
      * The data's modification time as last seen: a different value on the next look means bytes

@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
  * Start-up: formats empty stores, and after a crash finishes what was in flight, visiting only the
  * inodes that carry a recovery mark — never the whole namespace.
  * <ul>
- *   <li>ORPHAN: the inode lost its last link while open, or its data was still to be freed. Its
- *       data and record are freed now (no process can have it open after a restart).</li>
+ *   <li>ORPHAN: the inode lost its last link while open or referenced by the kernel, or its data was
+ *       still to be freed. Its data and record are freed now (no process can have it open after a restart).</li>
  *   <li>OPEN_FOR_WRITE: writes may have reached the local data without the size being recorded
  *       (FUSE passthrough writes bypass the engine). The local data's size and mtime win.</li>
  * </ul>

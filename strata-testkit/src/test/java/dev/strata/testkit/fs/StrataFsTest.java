@@ -271,6 +271,27 @@ class StrataFsTest {
     }
 
     @Test
+    void anUnlinkedInodeTheKernelStillReferencesStaysUsableUntilForgotten() throws Exception {
+        // An open(2) whose path walk found the name just before a rename replaced it arrives as an
+        // OPEN of the old inode: it must succeed, as it does on a local file system.
+        TestFs t = TestFs.fresh();
+        t.write("/a", "old");
+        Entry cached = t.fs.lookup(ROOT, PosixFileSystem.ROOT, name("a"));
+        t.write("/b", "new");
+        t.rename("/b", "/a", 0);
+        TestFs.Handle h = new TestFs.Handle(cached.ino(), t.fs.open(ROOT, cached.ino(), O_RDONLY).fh());
+        assertThat(new String(t.pread(h, 0, 10), StandardCharsets.UTF_8)).isEqualTo("old");
+        t.close(h);
+        assertThat(t.data.exists(cached.ino())).as("still referenced by the kernel").isTrue();
+        assertThat(t.meta.marked(Mark.ORPHAN)).containsExactly(cached.ino());
+        t.fs.forget(cached.ino(), 1);
+        assertThat(t.data.exists(cached.ino())).isFalse();
+        assertThat(t.meta.inode(cached.ino())).isEmpty();
+        assertThat(t.meta.marked(Mark.ORPHAN)).isEmpty();
+        assertThat(t.read("/a")).isEqualTo("new");
+    }
+
+    @Test
     void aCrashWithAnUnlinkedOpenFileFreesItAtRestart() throws Exception {
         TestFs t = TestFs.fresh();
         TestFs.Handle h = t.create("/tmp");
@@ -373,6 +394,35 @@ class StrataFsTest {
         t.fs.setattr(ROOT, ino, SetAttr.owner(BOB.uid(), null));
         assertThat(t.stat("/prog").mode() & 07777).isEqualTo(0755);
         assertThat(t.stat("/prog").uid()).isEqualTo(BOB.uid());
+    }
+
+    @Test
+    void theKernelsOwnMtimeUnderTheWritebackCacheNeedsNoOwnership() throws Exception {
+        // touch(1) or truncate(1) by a non-owner with write permission: with the writeback cache the
+        // kernel sends its clock as an explicit mtime together with a ctime.
+        TestFs t = TestFs.fresh();
+        t.write(ALICE, "/f", "data".getBytes(StandardCharsets.UTF_8));
+        long ino = t.ino("/f");
+        var now = new dev.strata.core.Timespec(2_000_000_000L, 5);
+        t.fs.setattr(BOB, ino, new SetAttr(null, null, null, 0L, null, false, now, false, now, -1, true));
+        assertThat(t.stat("/f").sizeBytes()).isZero();
+        assertThat(t.stat("/f").mtime()).isEqualTo(now);
+        t.fs.setattr(BOB, ino, new SetAttr(null, null, null, null, null, true, now, false, now, -1, false));
+        // An explicit atime is never the kernel's own.
+        assertErrno(Errno.EPERM, () -> t.fs.setattr(BOB, ino,
+                new SetAttr(null, null, null, null, now, false, now, false, now, -1, false)));
+    }
+
+    @Test
+    void setuidFilesAreNotOfferedForPassthrough() throws Exception {
+        // Passthrough writes bypass the engine, which must clear setuid/setgid on unprivileged writes.
+        TestFs t = TestFs.fresh();
+        t.write("/f", "x");
+        t.fs.setattr(ROOT, t.ino("/f"), SetAttr.mode(04755));
+        long ino = t.ino("/f");
+        Opened o = t.fs.open(ROOT, ino, O_RDWR);
+        assertThat(o.passthroughFd()).isEqualTo(-1);
+        t.fs.release(ino, o.fh());
     }
 
     @Test

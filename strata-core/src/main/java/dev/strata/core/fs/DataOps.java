@@ -79,11 +79,12 @@ final class DataOps {
         try {
             local = s.data.open(n.ino);
         } catch (FsException | RuntimeException e) {
-            // The inode stays, without data, as after a crash at this point (see above); if it was
-            // unlinked meanwhile, its ORPHAN mark has recovery free it.
+            // The name stays, an empty file, as after a crash at this point (see above). The kernel
+            // gets an error, not the entry, so the reference createNode took is given back.
             s.lock.lock();
             try {
                 n.opens--;
+                unref(n);
             } finally {
                 s.lock.unlock();
             }
@@ -94,9 +95,25 @@ final class DataOps {
             n.opens--;
             s.adoptLocal(n, local);
             return new Created(s.entry(n), openNode(c, n, flags & ~O_TRUNC, true));
+        } catch (FsException | RuntimeException e) {
+            unref(n);
+            throw e;
         } finally {
             s.lock.unlock();
         }
+    }
+
+    /** Gives back a kernel reference that was never handed out, freeing the node if it was the last. */
+    private void unref(Node n) {
+        n.lookups--;
+        try {
+            Txn t = s.txn();
+            s.purgeIfUnused(t, n);
+            s.commit(t);
+        } catch (FsException e) {
+            LOG.warn("freeing inode {} after a failed create: {}", n.ino, e.getMessage());
+        }
+        s.maybeEvict(n);
     }
 
     /**
@@ -111,8 +128,7 @@ final class DataOps {
         try {
             return new Created(s.entry(n), openNode(c, n, flags, false));
         } catch (FsException | RuntimeException e) {
-            n.lookups--;
-            s.maybeEvict(n);
+            unref(n);
             throw e;
         }
     }

@@ -13,6 +13,16 @@ public final class ErrnoException extends IOException {
         this.errno = errno;
     }
 
+    /**
+     * No stack trace: these are expected outcomes on hot paths (a statx of a file that does not
+     * exist, say), and the message names the call and its argument. Filling a stack trace costs
+     * more than the system call.
+     */
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+        return this;
+    }
+
     public int errno() {
         return errno;
     }

@@ -183,7 +183,7 @@ final class AttrOps {
         long inodes;
         s.lock.lock();
         try {
-            inodes = s.inodeCount;
+            inodes = s.liveInodeCount();
         } finally {
             s.lock.unlock();
         }

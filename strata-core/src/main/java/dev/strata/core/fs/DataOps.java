@@ -107,9 +107,7 @@ final class DataOps {
     private void unref(Node n) {
         n.lookups--;
         try {
-            Txn t = s.txn();
-            s.purgeIfUnused(t, n);
-            s.commit(t);
+            s.purgeIfUnused(n);
         } catch (FsException e) {
             LOG.warn("freeing inode {} after a failed create: {}", n.ino, e.getMessage());
         }
@@ -155,10 +153,16 @@ final class DataOps {
         }
         Handle.FileHandle h = new Handle.FileHandle(n, readable, writable);
         long fh = s.handles.add(h);
+        boolean truncate = writable && (flags & O_TRUNC) != 0;
+        boolean firstWriter = writable && n.writers == 0 && !marked;
+        // Count the handle before any commit: a commit may evict unreferenced nodes it flushed, and
+        // this one must stay the node its handle points to.
+        n.opens++;
+        if (writable) {
+            n.writers++;
+        }
         try {
             s.openLocal(n);
-            boolean truncate = writable && (flags & O_TRUNC) != 0;
-            boolean firstWriter = writable && n.writers == 0 && !marked;
             if (truncate || firstWriter) {
                 Txn t = s.txn();
                 if (firstWriter) {
@@ -180,14 +184,14 @@ final class DataOps {
             }
         } catch (FsException | RuntimeException e) {
             s.handles.remove(fh);
+            n.opens--;
+            if (writable) {
+                n.writers--;
+            }
             if (n.opens == 0) {
                 s.closeLocal(n);
             }
             throw e;
-        }
-        n.opens++;
-        if (writable) {
-            n.writers++;
         }
         // A write by an unprivileged process must clear setuid/setgid (HANDLE_KILLPRIV_V2 leaves that
         // to us, flagged on each WRITE). Passthrough writes never reach the engine, so such files are
@@ -281,7 +285,6 @@ final class DataOps {
         s.lock.lock();
         try {
             Node n = f.node();
-            Txn t = s.txn();
             if (f.writable()) {
                 n.writers--;
             }
@@ -289,19 +292,21 @@ final class DataOps {
             if (n.local != null && (lastWriter || FsState.needsRefresh(n))) {
                 s.refreshFromLocal(n);
             }
+            // Nothing here needs a commit of its own: the size and mtime ride along with the next
+            // commit (or the background flush), together with the removal of the OPEN_FOR_WRITE
+            // mark, which until then makes recovery take them from the local data.
             boolean live = !n.purged && n.rec.nlink() > 0;
             if (live && n.dirty) {
-                t.edit(n.ino); // persists the in-memory record
+                s.persistLater(n);
             }
             if (live && lastWriter) {
-                t.removeMark(Mark.OPEN_FOR_WRITE, n.ino);
+                s.deferred.add(new dev.strata.core.meta.Mutation.RemoveMark(Mark.OPEN_FOR_WRITE, n.ino));
             }
             n.opens--;
             if (n.opens == 0) {
                 s.closeLocal(n);
             }
-            s.purgeIfUnused(t, n);
-            s.commit(t);
+            s.purgeIfUnused(n);
             s.maybeEvict(n);
         } catch (FsException | RuntimeException e) {
             // The kernel does not wait for RELEASE; what failed here is retried by recovery.
@@ -319,11 +324,12 @@ final class DataOps {
             if (n.local != null) {
                 s.refreshFromLocal(n);
             }
+            Txn t = s.txn();
             if (n.dirty && !n.purged && n.rec.nlink() > 0) {
-                Txn t = s.txn();
                 t.edit(n.ino);
-                s.commit(t);
             }
+            s.commit(t); // with any deferred work
+
         } finally {
             s.lock.unlock();
         }
@@ -354,9 +360,7 @@ final class DataOps {
             s.lock.lock();
             try {
                 d.node().opens--;
-                Txn t = s.txn();
-                s.purgeIfUnused(t, d.node());
-                s.commit(t);
+                s.purgeIfUnused(d.node());
                 s.maybeEvict(d.node());
             } catch (FsException | RuntimeException e) {
                 LOG.warn("releasedir of inode {} handle {} failed: {}", d.node().ino, fh, e.toString());
@@ -367,6 +371,14 @@ final class DataOps {
     }
 
     void fsyncdir() throws FsException {
+        s.lock.lock();
+        try {
+            if (s.hasDeferredWork()) {
+                s.commit(s.txn());
+            }
+        } finally {
+            s.lock.unlock();
+        }
         s.data.syncNamespace();
         s.meta.sync();
     }

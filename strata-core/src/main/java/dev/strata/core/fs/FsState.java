@@ -62,8 +62,15 @@ final class FsState {
     long nextIno;
     /** Guarded by {@link #lock}. */
     long inodeCount;
-    /** Operations decided earlier that ride along with the next commit. Guarded by {@link #lock}. */
+    /**
+     * Work that needs no commit of its own and rides along with the next one (or the background
+     * flush): operations decided earlier, and nodes whose in-memory record is ahead of the store.
+     * A crash before that commit loses none of it that matters: the ORPHAN and OPEN_FOR_WRITE marks,
+     * committed when they were set, make recovery redo it. Guarded by {@link #lock}.
+     */
     final List<Mutation.Op> deferred = new ArrayList<>();
+    final java.util.Set<Node> lazilyDirty = new java.util.LinkedHashSet<>();
+    long deferredInodeDelta;
 
     FsState(MetadataStore meta, DataStore data, Clock clock, FsOptions options) {
         this.meta = meta;
@@ -141,16 +148,23 @@ final class FsState {
      * Caller holds the lock. On failure nothing changed, in the store or in memory.
      */
     void commit(Txn t) throws FsException {
-        if (t.isEmpty() && deferred.isEmpty()) {
+        if (t.isEmpty() && !hasDeferredWork()) {
             return;
         }
-        long inodes = inodeCount + t.inodeDelta();
-        if (t.inodeDelta() != 0) {
+        for (Node n : lazilyDirty) {
+            if (n.dirty && !n.purged && n.rec.nlink() > 0 && !t.deletedInodes().contains(n.ino)) {
+                t.edit(n.ino); // the node's current record
+            }
+        }
+        long delta = t.inodeDelta() + deferredInodeDelta;
+        long inodes = inodeCount + delta;
+        if (delta != 0) {
             t.setCounter(INODES, inodes);
         }
         Mutation m = t.toMutation(deferred);
         meta.commit(m);
         deferred.clear();
+        deferredInodeDelta = 0;
         inodeCount = inodes;
         for (Map.Entry<Long, InodeRecord> e : t.results().entrySet()) {
             Node n = nodes.get(e.getKey());
@@ -159,9 +173,28 @@ final class FsState {
                 n.dirty = false;
             }
         }
+        List<Node> flushed = List.copyOf(lazilyDirty);
+        lazilyDirty.clear();
         for (Runnable r : t.afterCommitActions()) {
             r.run();
         }
+        for (Node n : flushed) {
+            maybeEvict(n);
+        }
+    }
+
+    boolean hasDeferredWork() {
+        return !deferred.isEmpty() || !lazilyDirty.isEmpty() || deferredInodeDelta != 0;
+    }
+
+    /** Persists the node's in-memory record with the next commit. Caller holds the lock. */
+    void persistLater(Node n) {
+        lazilyDirty.add(n);
+    }
+
+    /** The number of inodes, counting work not yet committed. Caller holds the lock. */
+    long liveInodeCount() {
+        return inodeCount + deferredInodeDelta;
     }
 
     /** A fresh inode number, recorded in {@code t} so a crash never hands it out twice. */
@@ -250,28 +283,30 @@ final class FsState {
     }
 
     /**
-     * Frees an inode whose last link is gone and whose last handle is closed: data first, then the
-     * record (which also clears its ORPHAN mark). A crash in between leaves the mark, and recovery
-     * finishes the job. Caller holds the lock and commits {@code t}.
+     * Frees an inode whose last link is gone and whose last handle is closed: data first, then (with
+     * the next commit) the record, which also clears its ORPHAN mark. A crash in between leaves the
+     * mark, and recovery finishes the job. Caller holds the lock.
      */
-    void purge(Txn t, Node n) throws FsException {
+    void purge(Node n) throws FsException {
         if (n.rec.isRegular()) {
             data.delete(n.ino);
         }
-        t.delete(n.ino);
-        t.adjustInodes(-1);
+        deferred.add(new Mutation.DeleteInode(n.ino));
+        deferredInodeDelta--;
         n.purged = true;
+        n.dirty = false;
     }
 
     /**
      * Frees an inode that has lost its last link once nothing refers to it any more: no open handle
      * and no kernel reference. The kernel may still use an inode it holds a reference to (an open()
      * whose path walk found the name just before a rename replaced it must succeed), so freeing
-     * waits for FORGET as well as for the last RELEASE. Caller holds the lock and commits {@code t}.
+     * waits for FORGET as well as for the last RELEASE. The record's deletion rides along with the
+     * next commit; until then its ORPHAN mark stands for it. Caller holds the lock.
      */
-    void purgeIfUnused(Txn t, Node n) throws FsException {
+    void purgeIfUnused(Node n) throws FsException {
         if (!n.purged && n.rec.nlink() == 0 && n.unreferenced()) {
-            purge(t, n);
+            purge(n);
         }
     }
 

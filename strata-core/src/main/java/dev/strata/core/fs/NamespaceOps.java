@@ -46,9 +46,7 @@ final class NamespaceOps {
                 return;
             }
             n.lookups = Math.max(0, n.lookups - nlookup);
-            Txn t = s.txn();
-            s.purgeIfUnused(t, n);
-            s.commit(t);
+            s.purgeIfUnused(n);
             s.maybeEvict(n);
         } catch (FsException e) {
             // FORGET has no reply; the ORPHAN mark makes the next start free the inode.

@@ -24,12 +24,40 @@ public final class StrataFs implements PosixFileSystem {
     private final AttrOps attrs;
     private final DataOps files;
     private volatile boolean destroyed;
+    /** Writes deferred work within {@link FsOptions#deferredFlushMillis}; null when that is 0. */
+    private final Thread flusher;
 
     private StrataFs(FsState s) {
         this.s = s;
         this.names = new NamespaceOps(s);
         this.attrs = new AttrOps(s);
         this.files = new DataOps(s, names);
+        long every = s.options.deferredFlushMillis();
+        this.flusher = every == 0 ? null : Thread.ofPlatform().daemon().name("strata-deferred-flush").start(() -> {
+            while (!destroyed) {
+                try {
+                    Thread.sleep(every);
+                    flushDeferred();
+                } catch (InterruptedException e) {
+                    return;
+                } catch (FsException | RuntimeException e) {
+                    LOG.warn("background flush of deferred metadata failed (retried in {} ms): {}", every,
+                            e.getMessage());
+                }
+            }
+        });
+    }
+
+    /** Commits work that waits for the next commit (see {@link FsOptions#deferredFlushMillis}). */
+    public void flushDeferred() throws FsException {
+        s.lock.lock();
+        try {
+            if (s.hasDeferredWork()) {
+                s.commit(s.txn());
+            }
+        } finally {
+            s.lock.unlock();
+        }
     }
 
     /**
@@ -49,7 +77,7 @@ public final class StrataFs implements PosixFileSystem {
     public EngineStats stats() {
         s.lock.lock();
         try {
-            return new EngineStats(s.inodeCount, s.nodes.size(), s.handles.size());
+            return new EngineStats(s.liveInodeCount(), s.nodes.size(), s.handles.size());
         } finally {
             s.lock.unlock();
         }
@@ -232,6 +260,14 @@ public final class StrataFs implements PosixFileSystem {
             return;
         }
         destroyed = true;
+        if (flusher != null) {
+            flusher.interrupt();
+            try {
+                flusher.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         for (java.util.Map.Entry<Long, Handle> e : s.handles.snapshot()) {
             if (e.getValue() instanceof Handle.DirHandle) {
                 files.releasedir(e.getKey());
@@ -242,9 +278,12 @@ public final class StrataFs implements PosixFileSystem {
         s.lock.lock();
         try {
             Txn t = s.txn();
-            for (Node n : s.nodes.values()) {
+            for (Node n : List.copyOf(s.nodes.values())) {
                 if (n.dirty && !n.purged && n.rec.nlink() > 0) {
                     t.edit(n.ino);
+                }
+                if (!n.purged && n.rec.nlink() == 0 && n.opens == 0) {
+                    s.purge(n); // the kernel's references end with the session
                 }
             }
             s.commit(t);

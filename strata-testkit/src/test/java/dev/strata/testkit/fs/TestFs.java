@@ -44,8 +44,9 @@ final class TestFs {
         this.fs = StrataFs.open(meta, data, clock, options);
     }
 
+    /** No background flush: tests say when deferred work is committed ({@link StrataFs#flushDeferred}). */
     static TestFs fresh() throws FsException {
-        return fresh(FsOptions.defaults(0, 0));
+        return fresh(FsOptions.defaults(0, 0).withDeferredFlushMillis(0));
     }
 
     static TestFs fresh(FsOptions options) throws FsException {

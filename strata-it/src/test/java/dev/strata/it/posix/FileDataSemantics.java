@@ -236,6 +236,48 @@ abstract class FileDataSemantics {
     }
 
     @Test
+    void descriptorsOnlyDoWhatTheyWereOpenedFor(TestInfo info) throws IOException {
+        Path f = dir(info).resolve("f");
+        Files.writeString(f, "data");
+        int ro = Posix.open(f, Libc.O_RDONLY, 0);
+        int wo = Posix.open(f, Libc.O_WRONLY, 0);
+        try {
+            assertErrno(Posix.EBADF, () -> Posix.pwrite(ro, "x".getBytes(), 0));
+            assertErrno(Posix.EINVAL, () -> Libc.ftruncate(ro, 0));
+            assertErrno(Posix.EBADF, () -> Posix.pread(wo, 0, 4));
+            assertErrno(Posix.EBADF, () -> Libc.fallocate(ro, 0, 0, 4096));
+        } finally {
+            Libc.close(ro);
+            Libc.close(wo);
+        }
+        assertThat(Files.readString(f)).isEqualTo("data");
+    }
+
+    @Test
+    void writesAndTruncatesBeyondTheLargestFileSizeFailWithEfbig(TestInfo info) throws IOException {
+        // Strata's limit is 16 TiB (FsOptions.DEFAULT_MAX_FILE_SIZE), ext4's with 4 KiB blocks too.
+        Path f = dir(info).resolve("f");
+        Files.writeString(f, "data");
+        long beyond = (1L << 44) + 4096;
+        int fd = Posix.open(f, Libc.O_RDWR, 0);
+        try {
+            assertErrno(Posix.EFBIG, () -> Libc.ftruncate(fd, beyond));
+            assertErrno(Posix.EFBIG, () -> {
+                Posix.pwrite(fd, "x".getBytes(), beyond);
+                Libc.fsync(fd);
+            });
+            if (passthrough()) {
+                assertThat(Libc.fstat(fd).size()).isEqualTo(4);
+            }
+            // With the writeback cache the kernel takes the write into its page cache (FUSE mounts
+            // have no per-file-system size limit in the kernel) and the error comes at fsync; until
+            // the cache is dropped the kernel reports the size the write would have made.
+        } finally {
+            Libc.close(fd);
+        }
+    }
+
+    @Test
     void exclusiveCreateFailsWhenTheNameExists(TestInfo info) throws IOException {
         Path d = dir(info);
         Path f = d.resolve("x");

@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  *   <li>STATX: only sent when the caller wants more than the basic stats (e.g. btime); ENOSYS sets
  *       fc->no_statx and the kernel falls back to GETATTR for good.
  *   <li>TMPFILE: O_TMPFILE fails with EOPNOTSUPP.
+ *   <li>LSEEK, only with the writeback cache ({@link FileOps#lseek} says why): ENOSYS sets fc->no_lseek and
+ *       SEEK_DATA/SEEK_HOLE use generic_file_llseek (all data, one hole at the end).
  *   <li>SYNCFS, SETUPMAPPING, REMOVEMAPPING: virtiofs/DAX only.
  * </ul>
  */

@@ -170,7 +170,18 @@ final class FileOps {
         out.ok(0);
     }
 
+    /**
+     * SEEK_DATA and SEEK_HOLE. With the writeback cache the kernel sends LSEEK without writing back
+     * its dirty pages first (fuse_lseek in fs/fuse/file.c), so bytes written but not yet flushed
+     * would be reported as a hole, and a sparse-aware copy (cp, tar) would copy zeros instead of
+     * them. There we answer ENOSYS once: the kernel then stops asking and uses its generic rule (all
+     * of the file is data, the only hole is at its end), which POSIX allows and is never wrong.
+     */
     void lseek(Request r, Reply out) throws FsException, MalformedRequest {
+        if (c.writeback()) {
+            out.error(Dispatcher.ENOSYS);
+            return;
+        }
         r.require(Proto.LSEEK_IN);
         long at = c.fs.lseek(r.nodeId(), r.u64(0), r.u64(8), r.u32(16));
         out.payload().set(ValueLayout.JAVA_LONG_UNALIGNED, 0, at);

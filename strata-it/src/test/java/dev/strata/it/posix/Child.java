@@ -41,21 +41,29 @@ final class Child {
         return all;
     }
 
-    /** Runs {@link Probe} with {@code args} in a new JVM on the test class path. */
+    /** Runs {@link Probe} with {@code args} in a new JVM. */
     static Result probe(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(StrataProcess.serverCommand());
-        // serverCommand ends with the server's main class; the probe takes its place.
-        cmd.set(cmd.size() - 1, Probe.class.getName());
-        cmd.addAll(List.of(args));
-        return run(cmd);
+        return run(probeCommand(args));
     }
 
     /** Starts {@link Probe} with {@code args} and leaves it running. */
     static Process startProbe(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(StrataProcess.serverCommand());
-        cmd.set(cmd.size() - 1, Probe.class.getName());
+        return new ProcessBuilder(probeCommand(args)).redirectErrorStream(true).start();
+    }
+
+    /**
+     * The probe needs only the test classes and strata-native; a short class path and the client
+     * compiler keep its start-up near a quarter of a second.
+     */
+    private static List<String> probeCommand(String... args) {
+        List<String> server = StrataProcess.serverCommand();
+        String cp = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(e -> e.contains("strata-native") || e.contains("strata-it"))
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+        List<String> cmd = new ArrayList<>(List.of(server.get(0), "--enable-native-access=ALL-UNNAMED",
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m", "-cp", cp, Probe.class.getName()));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        return cmd;
     }
 
     static Result run(List<String> cmd) throws IOException {

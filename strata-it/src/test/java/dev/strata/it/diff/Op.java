@@ -105,9 +105,21 @@ sealed interface Op {
         }
     }
 
+    /**
+     * lseek(2). On a directory only SEEK_SET and SEEK_CUR are compared: for SEEK_END, SEEK_DATA and
+     * SEEK_HOLE ext4 uses its hashed directory's end (2^31 - 1), the kernel's generic llseek for
+     * FUSE directories the directory's size; neither is data, and no file system code of Strata
+     * takes part.
+     */
     record Lseek(int slot, long offset, int whence) implements Op {
         public String apply(Side s) {
-            return s.fds[slot] < 0 ? "no-slot" : result(PosixCalls.lseek(s.fds[slot], offset, whence));
+            if (s.fds[slot] < 0) {
+                return "no-slot";
+            }
+            if (whence > 1 && isDirectory(s.fds[slot])) {
+                return "directory: not compared";
+            }
+            return result(PosixCalls.lseek(s.fds[slot], offset, whence));
         }
 
         public String java() {
@@ -359,6 +371,11 @@ sealed interface Op {
         byte[] b = new byte[length];
         new SplittableRandom(seed).nextBytes(b);
         return b;
+    }
+
+    static boolean isDirectory(int fd) {
+        PosixCalls.Result<Libc.Statx> st = PosixCalls.fstat(fd);
+        return st.ok() && (st.value().mode() & 0170000) == 0040000;
     }
 
     static String result(long r) {

@@ -98,7 +98,9 @@ final class DataOps {
         long fh = s.handles.add(h);
         try {
             s.openLocal(n);
-            boolean truncate = writable && (flags & O_TRUNC) != 0;
+            // Linux truncates on O_TRUNC whatever the access mode (O_RDONLY|O_TRUNC too); the kernel
+            // has checked write permission for it already.
+            boolean truncate = (flags & O_TRUNC) != 0;
             boolean firstWriter = writable && n.writers == 0 && !marked;
             if (truncate || firstWriter) {
                 Txn t = s.txn();

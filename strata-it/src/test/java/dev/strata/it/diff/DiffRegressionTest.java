@@ -60,6 +60,17 @@ class DiffRegressionTest {
         }
     }
 
+    /** Linux truncates on O_RDONLY|O_TRUNC; Strata truncated only handles opened for writing. */
+    @Test
+    void readOnlyOpenWithTruncTruncates() throws Exception {
+        agree(List.of(
+                new Op.Open(0, "d", Libc.O_RDWR | Libc.O_CREAT, 0644),
+                new Op.Write(0, 2760, -2976031850752488163L),
+                new Op.Open(3, "d", Libc.O_RDONLY | Libc.O_TRUNC, 0600),
+                new Op.Fstat(3),
+                new Op.Fstat(0)));
+    }
+
     private static void agree(List<Op> ops) throws Exception {
         assertThat(runner.replay(ops)).as("first disagreement between ext4 and the mount").isNull();
     }

@@ -82,22 +82,23 @@ final class OpGenerator {
         };
     }
 
+    /**
+     * Targets only ever lead down from the link's directory (a name, a path below it, or "."): a
+     * target with ".." would leave the sequence's root once the link is renamed to a shallower
+     * place, and outside the roots the two sides are different directories (and the test's own).
+     */
     private Op symlink(Map<String, Character> tree) {
         String link = newPath(tree);
         String target;
         int kind = rnd.nextInt(5);
         if (kind == 0) {
-            target = pick(NAMES); // relative to the link's directory, may dangle
+            target = pick(NAMES); // may dangle, or be the link itself
         } else if (kind == 1) {
-            target = rnd.nextBoolean() ? "." : "..";
+            target = ".";
         } else {
-            // A name inside the root, relative to the link's directory, so it never leaves the root.
             Path base = Path.of("/r").resolve(parent(link));
             Path to = Path.of("/r").resolve(anyPath(tree));
-            target = base.relativize(to).toString();
-            if (target.isEmpty()) {
-                target = ".";
-            }
+            target = to.startsWith(base) && !to.equals(base) ? base.relativize(to).toString() : pick(NAMES);
         }
         return new Op.Symlink(target, link);
     }

@@ -143,18 +143,29 @@ public final class FuseMount {
         }
     }
 
-    /** A FUSE mount at {@code mp} whose daemon is gone: the kernel answers ENOTCONN. */
+    /**
+     * A FUSE mount at {@code mp} whose daemon is gone: the kernel answers ENOTCONN (ECONNABORTED
+     * if it was aborted). The probe is statfs, which the kernel always forwards to the daemon;
+     * stat alone is not enough, because the kernel answers it from its attribute cache for up to
+     * the attribute timeout after the daemon died, and a restart right after a crash would then
+     * find the mount point "already mounted". stat still decides for callers that statfs does
+     * not reach the daemon for (another user without allow_other gets a made-up answer).
+     */
     public static boolean isStale(Path mp) {
         Path p = mp.toAbsolutePath().normalize();
         Optional<MountTable.Mount> m = MountTable.at(p);
         if (m.isEmpty() || !m.get().isFuse()) {
             return false;
         }
+        int r = Sys.statfs(p.toString());
+        if (r == -Sys.ENOTCONN || r == -Sys.ECONNABORTED) {
+            return true;
+        }
         try {
             Libc.stat(p, false);
             return false;
         } catch (ErrnoException e) {
-            return e.errno() == Errnos.ENOTCONN;
+            return e.errno() == Errnos.ENOTCONN || e.errno() == Sys.ECONNABORTED;
         }
     }
 

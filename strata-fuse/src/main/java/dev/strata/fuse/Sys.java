@@ -30,6 +30,7 @@ final class Sys {
     static final int EBUSY = 16;
     static final int EINVAL = 22;
     static final int ENOTCONN = 107;
+    static final int ECONNABORTED = 103;
 
     static final int O_NONBLOCK = 04000;
     static final int F_GETFL = 3;
@@ -60,6 +61,9 @@ final class Sys {
     private static final MethodHandle UMOUNT2 = Libc.bind("umount2", FunctionDescriptor.of(INT, PTR, INT));
     private static final MethodHandle SOCKETPAIR = Libc.bind("socketpair", FunctionDescriptor.of(INT, INT, INT, INT, PTR));
     private static final MethodHandle RECVMSG = Libc.bind("recvmsg", FunctionDescriptor.of(LONG, INT, PTR, INT));
+    private static final MethodHandle STATFS = Libc.bind("statfs", FunctionDescriptor.of(INT, PTR, PTR));
+    /** struct statfs is 120 bytes on 64-bit Linux; the result is not read, only the errno. */
+    private static final long STATFS_BYTES = 256;
     private static final MethodHandle GETEUID = Libc.bind("geteuid", FunctionDescriptor.of(INT));
     private static final MethodHandle GETEGID = Libc.bind("getegid", FunctionDescriptor.of(INT));
 
@@ -220,6 +224,17 @@ final class Sys {
                 }
                 // A data byte without a descriptor: keep reading until the peer sends one or closes.
             }
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** statfs(2) of a path: 0 or -errno. */
+    static int statfs(String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cap = Libc.captureSegment();
+            int r = (int) STATFS.invokeExact(cap, c(arena, path), arena.allocate(STATFS_BYTES, 8));
+            return r >= 0 ? r : -Libc.errno(cap);
         } catch (Throwable t) {
             throw Libc.rethrow(t);
         }

@@ -182,7 +182,8 @@ final class MountCommand implements Callable<Integer> {
                 meta = RocksDbMetadataStore.open(dir.meta(),
                         RocksDbMetadataStore.Settings.defaults().withSpaceReserveBytes(reserveBytes));
                 data = LocalDiskDataStore.open(dir.data());
-                StrataFs fs = StrataFs.open(meta, data, dev.strata.core.Clock.SYSTEM,
+                // Stamped by the fast tier's clock, which also dates data written through passthrough.
+                StrataFs fs = StrataFs.open(meta, data, data.clock(),
                         FsOptions.defaults(Libc.getuid(), Libc.getgid()));
                 String root = dir.root().toString();
                 // The source column of the mount table names the data directory, so that

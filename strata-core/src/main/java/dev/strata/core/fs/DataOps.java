@@ -153,7 +153,9 @@ final class DataOps {
         }
         Handle.FileHandle h = new Handle.FileHandle(n, readable, writable);
         long fh = s.handles.add(h);
-        boolean truncate = writable && (flags & O_TRUNC) != 0;
+        // Linux truncates on O_TRUNC whatever the access mode (O_RDONLY|O_TRUNC too); the kernel
+        // has checked write permission for it already.
+        boolean truncate = (flags & O_TRUNC) != 0;
         boolean firstWriter = writable && n.writers == 0 && !marked;
         // Count the handle before any commit: a commit may evict unreferenced nodes it flushed, and
         // this one must stay the node its handle points to.

@@ -342,7 +342,16 @@ final class FsState {
                 r.atime(), r.mtime(), r.ctime(), options.blockSize());
     }
 
+    /**
+     * The entry the kernel caches for {@code n} (lookup, readdirplus, create, link). Caller holds the
+     * lock. Refreshed from the local data first like getattr: the kernel takes the size from every
+     * entry reply, so a stale one would shrink the size it shows for a file being written through
+     * passthrough until the attribute timeout.
+     */
     Entry entry(Node n) throws FsException {
+        if (needsRefresh(n)) {
+            refreshFromLocal(n);
+        }
         return new Entry(n.ino, 0, attr(n));
     }
 }

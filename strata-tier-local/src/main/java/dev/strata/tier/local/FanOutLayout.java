@@ -6,6 +6,7 @@ import java.nio.file.Path;
  * Where each inode's data lives under the data root, layout version 1:
  * <pre>
  *   &lt;root&gt;/LAYOUT                       "strata fast-tier data, layout 1 ..." (see {@link #MARKER_TEXT})
+ *   &lt;root&gt;/CLOCK                        empty; its times are the engine's clock (see {@link FileSystemClock})
  *   &lt;root&gt;/&lt;ino &amp; 0xff, 2 hex digits&gt;/&lt;ino, 16 hex digits&gt;
  *   e.g. inode 0x1234 -> &lt;root&gt;/34/0000000000001234
  * </pre>

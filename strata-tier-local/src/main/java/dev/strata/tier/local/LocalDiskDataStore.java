@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       dies with the process).</li>
  *   <li>{@link #syncNamespace()} fsyncs exactly the fan-out directories that gained or lost a file
  *       since the last call; the root itself is fsynced once, when the store opens.</li>
+ *   <li>{@link #clock()} stamps times from this file system's clock, through a scratch file
+ *       {@code <root>/CLOCK}.</li>
  *   <li>Errors are mapped once, in {@link DiskErrors}; every message names the inode and its file.</li>
  *   <li>{@link #delete} with a handle of that inode open is an {@link IllegalStateException}.</li>
  *   <li>Closing the store releases the root's lock. Handles still open keep their descriptors and
@@ -47,9 +49,12 @@ public final class LocalDiskDataStore implements DataStore {
     private final ConcurrentHashMap<Long, Integer> openHandles = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private LocalDiskDataStore(FanOutLayout layout, int lockFd) {
+    private final FileSystemClock clock;
+
+    private LocalDiskDataStore(FanOutLayout layout, int lockFd, int clockFd) {
         this.layout = layout;
         this.rootLock = new FdGuard(lockFd);
+        this.clock = new FileSystemClock(this, clockFd);
     }
 
     /**
@@ -62,7 +67,24 @@ public final class LocalDiskDataStore implements DataStore {
      */
     public static LocalDiskDataStore open(Path root) throws FsException {
         FanOutLayout layout = new FanOutLayout(root.toAbsolutePath().normalize());
-        return new LocalDiskDataStore(layout, DataRoot.prepare(layout));
+        int lockFd = DataRoot.prepare(layout);
+        int clockFd;
+        try {
+            clockFd = FileSystemClock.openScratch(layout.root());
+        } catch (ErrnoException e) {
+            Libc.close(lockFd);
+            throw DiskErrors.map(e, "creating " + layout.root().resolve(FileSystemClock.FILE_NAME));
+        }
+        return new LocalDiskDataStore(layout, lockFd, clockFd);
+    }
+
+    /**
+     * The clock the engine should stamp files with: the kernel's time as this file system gives it
+     * to the data files, so that times of data written through passthrough and of every other
+     * change are in one order (see {@link FileSystemClock}). Valid until {@link #close}.
+     */
+    public dev.strata.core.Clock clock() {
+        return clock;
     }
 
     @Override
@@ -166,6 +188,7 @@ public final class LocalDiskDataStore implements DataStore {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            clock.close();
             rootLock.close();
         }
     }

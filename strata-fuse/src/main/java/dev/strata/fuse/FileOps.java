@@ -178,11 +178,11 @@ final class FileOps {
      * of the file is data, the only hole is at its end), which POSIX allows and is never wrong.
      */
     void lseek(Request r, Reply out) throws FsException, MalformedRequest {
+        r.require(Proto.LSEEK_IN);
         if (c.writeback()) {
             out.error(Dispatcher.ENOSYS);
             return;
         }
-        r.require(Proto.LSEEK_IN);
         long at = c.fs.lseek(r.nodeId(), r.u64(0), r.u64(8), r.u32(16));
         out.payload().set(ValueLayout.JAVA_LONG_UNALIGNED, 0, at);
         out.ok(Proto.LSEEK_OUT);

@@ -39,6 +39,12 @@ final class Sys {
     static final int FD_CLOEXEC = 1;
     static final int EFD_CLOEXEC = 02000000;
     static final short POLLIN = 1;
+    static final int EPOLL_CLOEXEC = 02000000;
+    static final int EPOLL_CTL_ADD = 1;
+    static final int EPOLLIN = 0x001;
+    static final int EPOLLEXCLUSIVE = 1 << 28;
+    /** struct epoll_event is packed on x86-64: uint32 events, uint64 data. */
+    static final long EPOLL_EVENT_BYTES = 12;
     static final long MS_NOSUID = 2;
     static final long MS_NODEV = 4;
     static final int MNT_DETACH = 2;
@@ -53,6 +59,9 @@ final class Sys {
     private static final MethodHandle WRITEV = Libc.bind("writev", FunctionDescriptor.of(LONG, INT, PTR, INT));
     private static final MethodHandle POLL = Libc.bind("poll", FunctionDescriptor.of(INT, PTR, LONG, INT));
     private static final MethodHandle EVENTFD = Libc.bind("eventfd", FunctionDescriptor.of(INT, INT, INT));
+    private static final MethodHandle EPOLL_CREATE1 = Libc.bind("epoll_create1", FunctionDescriptor.of(INT, INT));
+    private static final MethodHandle EPOLL_CTL = Libc.bind("epoll_ctl", FunctionDescriptor.of(INT, INT, INT, INT, PTR));
+    private static final MethodHandle EPOLL_WAIT = Libc.bind("epoll_wait", FunctionDescriptor.of(INT, INT, PTR, INT, INT));
     private static final MethodHandle IOCTL = Libc.bind("ioctl", FunctionDescriptor.of(INT, INT, LONG, PTR),
             Linker.Option.firstVariadicArg(2));
     private static final MethodHandle FCNTL = Libc.bind("fcntl", FunctionDescriptor.of(INT, INT, INT, INT),
@@ -104,6 +113,40 @@ final class Sys {
         MemorySegment cap = Libc.captureSegment();
         try {
             int r = (int) POLL.invokeExact(cap, fds, (long) count, timeoutMillis);
+            return r >= 0 ? r : -Libc.errno(cap);
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    static int epollCreate() {
+        MemorySegment cap = Libc.captureSegment();
+        try {
+            int r = (int) EPOLL_CREATE1.invokeExact(cap, EPOLL_CLOEXEC);
+            return r >= 0 ? r : -Libc.errno(cap);
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** epoll_ctl(ADD) of {@code fd} for {@code events}; {@code event} is a scratch struct epoll_event. */
+    static int epollAdd(int epfd, int fd, int events, MemorySegment event) {
+        event.set(ValueLayout.JAVA_INT_UNALIGNED, 0, events);
+        event.set(ValueLayout.JAVA_LONG_UNALIGNED, 4, fd);
+        MemorySegment cap = Libc.captureSegment();
+        try {
+            int r = (int) EPOLL_CTL.invokeExact(cap, epfd, EPOLL_CTL_ADD, fd, event);
+            return r >= 0 ? r : -Libc.errno(cap);
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** epoll_wait(2) for at most {@code max} events; EINTR is returned as -EINTR. */
+    static int epollWait(int epfd, MemorySegment events, int max, int timeoutMillis) {
+        MemorySegment cap = Libc.captureSegment();
+        try {
+            int r = (int) EPOLL_WAIT.invokeExact(cap, epfd, events, max, timeoutMillis);
             return r >= 0 ? r : -Libc.errno(cap);
         } catch (Throwable t) {
             throw Libc.rethrow(t);

@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * one writev(2), repeat. Platform, not virtual, threads: every step is an FFM downcall that would pin
  * a virtual thread's carrier anyway.
  *
- * <p>Outcomes of read(2): a request; EAGAIN (none queued: wait in poll); ENOENT (the request was
+ * <p>Outcomes of read(2): a request; EAGAIN (none queued: wait in epoll); ENOENT (the request was
  * interrupted before we got it) or EINTR: read again; ENODEV: the file system was unmounted, the
  * worker ends. A request can never end the worker: the dispatcher answers every one.
  */
@@ -43,8 +43,8 @@ final class Worker implements Runnable {
     @Override
     public void run() {
         Exit exit = Exit.FAILED;
-        try (Arena arena = Arena.ofConfined()) {
-            exit = loop(arena);
+        try (Arena arena = Arena.ofConfined(); FuseDevice.Waiter waiter = device.waiter(arena)) {
+            exit = loop(arena, waiter);
         } catch (Throwable t) {
             LOG.error("FUSE worker {} failed", Thread.currentThread().getName(), t);
         } finally {
@@ -52,10 +52,9 @@ final class Worker implements Runnable {
         }
     }
 
-    private Exit loop(Arena arena) {
+    private Exit loop(Arena arena, FuseDevice.Waiter waiter) {
         MemorySegment in = arena.allocate(requestBufferBytes, 64);
         MemorySegment outBuffer = arena.allocate(replyBufferBytes, 64);
-        MemorySegment pollFds = arena.allocate(16, 8);
         Request request = new Request(in);
         Reply reply = new Reply(outBuffer, device.sink(arena));
         while (!device.stopRequested()) {
@@ -69,7 +68,7 @@ final class Worker implements Runnable {
             int errno = (int) -n;
             switch (errno) {
                 case 0, Sys.EAGAIN -> {
-                    if (!device.awaitReadable(pollFds)) {
+                    if (!waiter.awaitReadable()) {
                         return Exit.STOPPED;
                     }
                 }

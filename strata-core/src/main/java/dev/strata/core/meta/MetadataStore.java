@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The namespace's persistent state: inodes, directory entries, extended attributes, named counters
- * and recovery marks. The POSIX logic lives in the engine above; this port only stores.
+ * The namespace's persistent state: inodes, directory entries, extended attributes, named counters,
+ * recovery marks, the reverse index of names, and opaque records of the layers above (HSM state,
+ * mover tasks). The POSIX logic lives in the engine above; this port only stores.
  *
  * <h2>Contract</h2>
  * <ul>
@@ -47,6 +48,19 @@ public interface MetadataStore extends AutoCloseable {
 
     /** The inodes carrying {@code mark}, in increasing order. */
     List<Long> marked(Mark mark) throws FsException;
+
+    /**
+     * The names of {@code ino} (every directory entry that points at it), in (parent, name) order,
+     * at most {@code limit}. The store keeps this reverse index itself from the entries it is given;
+     * it lets the mirror name an inode's object without a search.
+     */
+    List<Link> links(long ino, int limit) throws FsException;
+
+    /** Record {@code id} of {@code space}, if present. */
+    Optional<byte[]> record(RecordSpace space, long id) throws FsException;
+
+    /** Records of {@code space} with id greater than {@code afterId}, in id order, at most {@code limit}. */
+    List<RecordSpace.Record> records(RecordSpace space, long afterId, int limit) throws FsException;
 
     void commit(Mutation mutation) throws FsException;
 

@@ -15,7 +15,7 @@ public final class Mutation {
 
     public record PutInode(InodeRecord inode) implements Op {}
 
-    /** Removes the inode record, all its xattrs and all its marks. */
+    /** Removes the inode record, all its xattrs, all its marks and its records in inode-owned spaces. */
     public record DeleteInode(long ino) implements Op {}
 
     public record PutEntry(long parent, DirEntry entry) implements Op {}
@@ -33,6 +33,12 @@ public final class Mutation {
 
     public record RemoveMark(Mark mark, long ino) implements Op {}
 
+    /** Stores {@code value} as record {@code id} of {@code space}, replacing any old one. */
+    public record PutRecord(RecordSpace space, long id, byte[] value) implements Op {}
+
+    /** Removes record {@code id} of {@code space}; an absent record is fine. */
+    public record DeleteRecord(RecordSpace space, long id) implements Op {}
+
     private final List<Op> ops = new ArrayList<>(4);
 
     /** Appends an operation built elsewhere. */
@@ -47,6 +53,8 @@ public final class Mutation {
     public Mutation setCounter(String counter, long value) { ops.add(new SetCounter(counter, value)); return this; }
     public Mutation addMark(Mark mark, long ino) { ops.add(new AddMark(mark, ino)); return this; }
     public Mutation removeMark(Mark mark, long ino) { ops.add(new RemoveMark(mark, ino)); return this; }
+    public Mutation putRecord(RecordSpace space, long id, byte[] value) { ops.add(new PutRecord(space, id, value)); return this; }
+    public Mutation deleteRecord(RecordSpace space, long id) { ops.add(new DeleteRecord(space, id)); return this; }
 
     public List<Op> ops() {
         return Collections.unmodifiableList(ops);

@@ -2,6 +2,7 @@ package dev.strata.meta.rocksdb;
 
 import dev.strata.core.Name;
 import dev.strata.core.meta.Mark;
+import dev.strata.core.meta.RecordSpace;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -21,6 +22,8 @@ final class Keys {
     static final byte XATTR = 'X';
     static final byte COUNTER = 'N';
     static final byte MARK = 'M';
+    static final byte LINK = 'L';
+    static final byte RECORD = 'R';
 
     static final int LONG_BYTES = Long.BYTES;
     /** Tag plus one number: the length of an inode key and of the prefix shared by a directory's keys. */
@@ -99,7 +102,35 @@ final class Keys {
         return switch (mark) {
             case ORPHAN -> 'O';
             case OPEN_FOR_WRITE -> 'W';
+            case DIRTY -> 'Y';
         };
+    }
+
+    /** The reverse-index key of one name of {@code ino}: tag, inode, parent, name bytes. */
+    static byte[] link(long ino, long parent, Name name) {
+        byte[] raw = name.unsafeBytes();
+        byte[] key = new byte[TAG_AND_LONG + LONG_BYTES + raw.length];
+        key[0] = LINK;
+        putLong(key, 1, ino);
+        putLong(key, TAG_AND_LONG, parent);
+        System.arraycopy(raw, 0, key, TAG_AND_LONG + LONG_BYTES, raw.length);
+        return key;
+    }
+
+    static byte[] linkPrefix(long ino) {
+        return tagAndLong(LINK, ino);
+    }
+
+    static byte[] record(RecordSpace space, long id) {
+        byte[] key = new byte[2 + LONG_BYTES];
+        key[0] = RECORD;
+        key[1] = space.code();
+        putLong(key, 2, id);
+        return key;
+    }
+
+    static byte[] recordPrefix(RecordSpace space) {
+        return new byte[] {RECORD, space.code()};
     }
 
     /** The smallest key greater than every key that starts with {@code prefix}: the scan's upper bound. */
@@ -157,6 +188,8 @@ final class Keys {
                 case XATTR -> "xattr '" + printable(tail(key)) + "' of inode " + getLong(key, 1);
                 case COUNTER -> "counter '" + new String(key, 1, key.length - 1, StandardCharsets.UTF_8) + "'";
                 case MARK -> "mark '" + (char) key[1] + "' of inode " + getLong(key, 2);
+                case LINK -> "name index of inode " + getLong(key, 1) + " in directory " + getLong(key, TAG_AND_LONG);
+                case RECORD -> "record " + getLong(key, 2) + " of space '" + (char) key[1] + "'";
                 default -> "key " + HexFormat.of().formatHex(key);
             };
         } catch (ArrayIndexOutOfBoundsException e) {

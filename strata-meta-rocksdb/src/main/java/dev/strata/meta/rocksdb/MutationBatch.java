@@ -4,6 +4,7 @@ import dev.strata.core.FsException;
 import dev.strata.core.meta.DirEntry;
 import dev.strata.core.meta.Mark;
 import dev.strata.core.meta.Mutation;
+import dev.strata.core.meta.RecordSpace;
 import java.util.ArrayList;
 import java.util.List;
 import org.rocksdb.ReadOptions;
@@ -71,6 +72,7 @@ final class MutationBatch implements AutoCloseable {
                 }
                 batch.delete(key);
                 batch.delete(Keys.cookie(parent, cookie));
+                batch.delete(Keys.link(existing.ino(), parent, name));
             }
             case Mutation.PutXattr(long ino, byte[] name, byte[] value) -> {
                 requireXattrName(ino, name);
@@ -93,6 +95,11 @@ final class MutationBatch implements AutoCloseable {
                 batch.put(key, codec.emptyValue(key));
             }
             case Mutation.RemoveMark(Mark mark, long ino) -> batch.delete(Keys.mark(mark, ino));
+            case Mutation.PutRecord(RecordSpace space, long id, byte[] value) -> {
+                byte[] key = Keys.record(space, id);
+                batch.put(key, codec.bytesValue(key, value));
+            }
+            case Mutation.DeleteRecord(RecordSpace space, long id) -> batch.delete(Keys.record(space, id));
         }
     }
 
@@ -111,12 +118,15 @@ final class MutationBatch implements AutoCloseable {
         if (old != null) {
             // Replacing a name with a new cookie: its old readdir position must go, or readdir
             // would list the name twice.
-            long oldCookie = codec.entry(key, old).cookie();
-            if (oldCookie != e.cookie()) {
-                batch.delete(Keys.cookie(parent, oldCookie));
+            DirEntry replaced = codec.entry(key, old);
+            if (replaced.cookie() != e.cookie()) {
+                batch.delete(Keys.cookie(parent, replaced.cookie()));
             }
+            batch.delete(Keys.link(replaced.ino(), parent, e.name()));
         }
         batch.put(key, codec.entryValue(key, e));
+        byte[] linkKey = Keys.link(e.ino(), parent, e.name());
+        batch.put(linkKey, codec.emptyValue(linkKey));
         batch.put(cookieKey, codec.cookieValue(cookieKey, e));
     }
 
@@ -135,6 +145,14 @@ final class MutationBatch implements AutoCloseable {
             byte[] markKey = Keys.mark(mark, ino);
             if (read(markKey) != null) {
                 batch.delete(markKey);
+            }
+        }
+        for (RecordSpace space : RecordSpace.values()) {
+            if (space.ownedByInode()) {
+                byte[] recordKey = Keys.record(space, ino);
+                if (read(recordKey) != null) {
+                    batch.delete(recordKey);
+                }
             }
         }
     }

@@ -29,7 +29,7 @@ final class RecordCodec {
     private static final int NO_TARGET = -1;
     private static final byte[] FORMAT_MAGIC = "strata-meta".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     /** The layout of keys and records as a whole; bumped only if keys change incompatibly. */
-    static final short STORE_LAYOUT_VERSION = 1;
+    static final short STORE_LAYOUT_VERSION = 2;
 
     private final String location;
 

@@ -6,7 +6,9 @@ import dev.strata.core.meta.DirEntry;
 import dev.strata.core.meta.InodeRecord;
 import dev.strata.core.meta.Mark;
 import dev.strata.core.meta.MetadataStore;
+import dev.strata.core.meta.Link;
 import dev.strata.core.meta.Mutation;
+import dev.strata.core.meta.RecordSpace;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -41,8 +43,13 @@ import org.slf4j.LoggerFactory;
  *  'C' parent:u64 cookie:u64        → ino:i64 dtype:u8 name[..]            readdir index
  *  'X' ino:u64 name[1..]            → value bytes                          xattrs, in name order
  *  'N' name (UTF-8)                 → value:i64                            counters
- *  'M' mark:u8 ino:u64              → (empty)                              recovery marks, 'O' orphan, 'W' open for write
+ *  'M' mark:u8 ino:u64              → (empty)                              marks: 'O' orphan, 'W' open for write, 'Y' dirty
+ *  'L' ino:u64 parent:u64 name[..]  → (empty)                              names of an inode (reverse of 'D')
+ *  'R' space:u8 id:u64              → value bytes                          records of the layers above ('H' hsm, 'T' tasks)
  * </pre>
+ * The 'L' index is derived: the store writes it from the 'D' puts and deletes of each batch, so it
+ * can never disagree with the entries. Layout version 2 added it; a version-1 store is upgraded in
+ * place at open by one scan of its entries.
  * A directory's entries are written twice in one batch: under 'D' for lookup and under 'C' in cookie
  * order, so that {@code list(parent, afterCookie, limit)} is a single range scan that starts right
  * after the cookie, and a reader resuming at a cookie sees each surviving entry once, whatever was
@@ -287,6 +294,51 @@ public final class RocksDbMetadataStore implements MetadataStore {
             return true;
         });
         return inos;
+    }
+
+    @Override
+    public List<Link> links(long ino, int limit) throws FsException {
+        requireLimit(limit);
+        List<Link> out = new ArrayList<>();
+        if (limit == 0) {
+            return out;
+        }
+        byte[] prefix = Keys.linkPrefix(ino);
+        scan(prefix, prefix, "listing the names of inode " + ino, (key, value) -> {
+            codec.verify(key, value);
+            out.add(new Link(Keys.getLong(key, Keys.TAG_AND_LONG),
+                    Name.trusted(java.util.Arrays.copyOfRange(key, Keys.TAG_AND_LONG + Keys.LONG_BYTES, key.length))));
+            return out.size() < limit;
+        });
+        return out;
+    }
+
+    @Override
+    public Optional<byte[]> record(RecordSpace space, long id) throws FsException {
+        byte[] key = Keys.record(Objects.requireNonNull(space, "space"), id);
+        byte[] value = get(key);
+        return value == null ? Optional.empty() : Optional.of(codec.bytes(key, value));
+    }
+
+    @Override
+    public List<RecordSpace.Record> records(RecordSpace space, long afterId, int limit) throws FsException {
+        requireLimit(limit);
+        List<RecordSpace.Record> out = new ArrayList<>();
+        if (limit == 0 || afterId == Long.MAX_VALUE) {
+            return out;
+        }
+        byte[] prefix = Keys.recordPrefix(Objects.requireNonNull(space, "space"));
+        scan(prefix, Keys.record(space, Math.max(afterId + 1, 0)), "listing " + space + " records", (key, value) -> {
+            out.add(new RecordSpace.Record(Keys.getLong(key, 2), codec.bytes(key, value)));
+            return out.size() < limit;
+        });
+        return out;
+    }
+
+    private static void requireLimit(int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("negative limit " + limit);
+        }
     }
 
     /** Receives one key and value of a scan; returns whether to go on. */

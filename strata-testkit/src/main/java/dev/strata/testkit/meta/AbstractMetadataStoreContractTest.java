@@ -11,7 +11,9 @@ import dev.strata.core.meta.DirEntry;
 import dev.strata.core.meta.InodeRecord;
 import dev.strata.core.meta.Mark;
 import dev.strata.core.meta.MetadataStore;
+import dev.strata.core.meta.Link;
 import dev.strata.core.meta.Mutation;
+import dev.strata.core.meta.RecordSpace;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -379,6 +381,63 @@ public abstract class AbstractMetadataStoreContractTest {
         assertThat(store.xattr(2, bytes("user.a"))).hasValueSatisfying(v -> assertThat(v).isEqualTo(bytes("value")));
         assertThat(store.xattrNames(2)).containsExactly(bytes("user.a"));
         assertThat(store.inode(2).orElseThrow().target()).isEqualTo(bytes("target"));
+    }
+
+    // ---- the name index
+
+    @Test
+    public void linksFollowEntriesThroughPutReplaceAndDelete() throws Exception {
+        commit(new Mutation().putInode(dir(1)).putInode(dir(5)).putInode(file(7)).putInode(file(8))
+                .putEntry(1, new DirEntry(name("b"), 7, FileType.REGULAR, 3))
+                .putEntry(5, new DirEntry(name("a"), 7, FileType.REGULAR, 3))
+                .putEntry(1, new DirEntry(name("a"), 7, FileType.REGULAR, 4)));
+        assertThat(store.links(7, 10)).containsExactly(
+                new Link(1, name("a")), new Link(1, name("b")), new Link(5, name("a")));
+        assertThat(store.links(7, 2)).hasSize(2);
+        assertThat(store.links(8, 10)).isEmpty();
+        // Replacing a name moves it to the new inode (a rename over an existing file).
+        commit(new Mutation().putEntry(1, new DirEntry(name("b"), 8, FileType.REGULAR, 5)));
+        assertThat(store.links(7, 10)).containsExactly(new Link(1, name("a")), new Link(5, name("a")));
+        assertThat(store.links(8, 10)).containsExactly(new Link(1, name("b")));
+        commit(new Mutation().deleteEntry(1, new DirEntry(name("a"), 7, FileType.REGULAR, 4)));
+        assertThat(store.links(7, 10)).containsExactly(new Link(5, name("a")));
+        // A failed mutation leaves the index as it was.
+        assertThatThrownBy(() -> store.commit(new Mutation()
+                .deleteEntry(5, new DirEntry(name("a"), 7, FileType.REGULAR, 3))
+                .deleteEntry(1, new DirEntry(name("b"), 8, FileType.REGULAR, 99))))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(store.links(7, 10)).containsExactly(new Link(5, name("a")));
+    }
+
+    // ---- records
+
+    @Test
+    public void recordsAreStoredPerSpaceInIdOrder() throws Exception {
+        commit(new Mutation().putRecord(RecordSpace.TASK, 9, bytes("nine")).putRecord(RecordSpace.TASK, 2, bytes("two"))
+                .putRecord(RecordSpace.HSM, 5, bytes("hsm")).putRecord(RecordSpace.TASK, 300, new byte[0]));
+        assertThat(store.record(RecordSpace.TASK, 9)).hasValueSatisfying(v -> assertThat(v).isEqualTo(bytes("nine")));
+        assertThat(store.record(RecordSpace.HSM, 9)).isEmpty();
+        assertThat(store.records(RecordSpace.TASK, 0, 10)).extracting(RecordSpace.Record::id).containsExactly(2L, 9L, 300L);
+        assertThat(store.records(RecordSpace.TASK, 2, 1)).extracting(RecordSpace.Record::id).containsExactly(9L);
+        assertThat(store.records(RecordSpace.TASK, 300, 10)).isEmpty();
+        assertThat(store.records(RecordSpace.TASK, 299, 10).getFirst().value()).isEmpty();
+        commit(new Mutation().deleteRecord(RecordSpace.TASK, 9).deleteRecord(RecordSpace.TASK, 12345)
+                .putRecord(RecordSpace.TASK, 2, bytes("TWO")));
+        assertThat(store.records(RecordSpace.TASK, 0, 10)).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .containsExactly("TWO", "");
+        store = reopen(store);
+        assertThat(store.records(RecordSpace.TASK, 0, 10)).extracting(RecordSpace.Record::id).containsExactly(2L, 300L);
+        assertThat(store.record(RecordSpace.HSM, 5)).isPresent();
+    }
+
+    @Test
+    public void deleteInodeRemovesItsInodeOwnedRecordsOnly() throws Exception {
+        commit(new Mutation().putInode(file(2)).putRecord(RecordSpace.HSM, 2, bytes("h2"))
+                .putRecord(RecordSpace.HSM, 3, bytes("h3")).putRecord(RecordSpace.TASK, 2, bytes("t2")));
+        commit(new Mutation().deleteInode(2));
+        assertThat(store.record(RecordSpace.HSM, 2)).isEmpty();
+        assertThat(store.record(RecordSpace.HSM, 3)).isPresent();
+        assertThat(store.record(RecordSpace.TASK, 2)).isPresent();
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.strata.core.meta.DirEntry;
 import dev.strata.core.meta.InodeRecord;
 import dev.strata.core.meta.Mark;
 import dev.strata.core.meta.Mutation;
+import dev.strata.core.meta.RecordSpace;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -28,6 +29,10 @@ final class Image {
 
     record MarkKey(Mark mark, long ino) {}
 
+    record LinkKey(long ino, long parent, Name name) {}
+
+    record RecordKey(RecordSpace space, long id) {}
+
     static final Comparator<EntryKey> ENTRY_ORDER =
             Comparator.comparingLong(EntryKey::parent).thenComparing(EntryKey::name);
     static final Comparator<CookieKey> COOKIE_ORDER =
@@ -36,6 +41,10 @@ final class Image {
             .thenComparing(XattrKey::name, Arrays::compareUnsigned);
     static final Comparator<MarkKey> MARK_ORDER =
             Comparator.comparing(MarkKey::mark).thenComparingLong(MarkKey::ino);
+    static final Comparator<LinkKey> LINK_ORDER = Comparator.comparingLong(LinkKey::ino)
+            .thenComparingLong(LinkKey::parent).thenComparing(LinkKey::name);
+    static final Comparator<RecordKey> RECORD_ORDER =
+            Comparator.comparing(RecordKey::space).thenComparingLong(RecordKey::id);
 
     final TreeMap<Long, InodeRecord> inodes;
     final TreeMap<EntryKey, DirEntry> entries;
@@ -43,6 +52,8 @@ final class Image {
     final TreeMap<XattrKey, byte[]> xattrs;
     final TreeMap<String, Long> counters;
     final TreeMap<MarkKey, Boolean> marks;
+    final TreeMap<LinkKey, Boolean> links;
+    final TreeMap<RecordKey, byte[]> records;
 
     /** Inverse actions of the mutation being applied, newest first; replayed if it fails. */
     private final Deque<Runnable> undo = new ArrayDeque<>();
@@ -54,6 +65,8 @@ final class Image {
         xattrs = new TreeMap<>(XATTR_ORDER);
         counters = new TreeMap<>();
         marks = new TreeMap<>(MARK_ORDER);
+        links = new TreeMap<>(LINK_ORDER);
+        records = new TreeMap<>(RECORD_ORDER);
     }
 
     private Image(Image o) {
@@ -63,6 +76,8 @@ final class Image {
         xattrs = new TreeMap<>(o.xattrs);
         counters = new TreeMap<>(o.counters);
         marks = new TreeMap<>(o.marks);
+        links = new TreeMap<>(o.links);
+        records = new TreeMap<>(o.records);
     }
 
     Image copy() {
@@ -103,6 +118,11 @@ final class Image {
                 for (Mark m : Mark.values()) {
                     remove(marks, new MarkKey(m, ino));
                 }
+                for (RecordSpace space : RecordSpace.values()) {
+                    if (space.ownedByInode()) {
+                        remove(records, new RecordKey(space, ino));
+                    }
+                }
             }
             case Mutation.PutEntry(long parent, DirEntry e) -> {
                 DirEntry atCookie = cookies.get(new CookieKey(parent, e.cookie()));
@@ -113,8 +133,10 @@ final class Image {
                 DirEntry old = entries.get(new EntryKey(parent, e.name()));
                 if (old != null) {
                     remove(cookies, new CookieKey(parent, old.cookie()));
+                    remove(links, new LinkKey(old.ino(), parent, old.name()));
                 }
                 put(entries, new EntryKey(parent, e.name()), e);
+                put(links, new LinkKey(e.ino(), parent, e.name()), Boolean.TRUE);
                 put(cookies, new CookieKey(parent, e.cookie()), e);
             }
             case Mutation.DeleteEntry(long parent, Name name, long cookie) -> {
@@ -128,12 +150,15 @@ final class Image {
                 }
                 remove(entries, new EntryKey(parent, name));
                 remove(cookies, new CookieKey(parent, cookie));
+                remove(links, new LinkKey(old.ino(), parent, name));
             }
             case Mutation.PutXattr(long ino, byte[] name, byte[] value) -> put(xattrs, new XattrKey(ino, name), value);
             case Mutation.DeleteXattr(long ino, byte[] name) -> remove(xattrs, new XattrKey(ino, name));
             case Mutation.SetCounter(String counter, long value) -> put(counters, counter, value);
             case Mutation.AddMark(Mark mark, long ino) -> put(marks, new MarkKey(mark, ino), Boolean.TRUE);
             case Mutation.RemoveMark(Mark mark, long ino) -> remove(marks, new MarkKey(mark, ino));
+            case Mutation.PutRecord(RecordSpace space, long id, byte[] value) -> put(records, new RecordKey(space, id), value);
+            case Mutation.DeleteRecord(RecordSpace space, long id) -> remove(records, new RecordKey(space, id));
         }
     }
 
@@ -147,7 +172,10 @@ final class Image {
         for (Map.Entry<XattrKey, byte[]> x : xattrs.entrySet()) {
             bytes += x.getKey().name().length + x.getValue().length + recordOverhead;
         }
-        return bytes + (counters.size() + marks.size()) * (long) recordOverhead;
+        for (byte[] r : records.values()) {
+            bytes += r.length + recordOverhead;
+        }
+        return bytes + (counters.size() + marks.size() + links.size()) * (long) recordOverhead;
     }
 
     private <K, V> void put(NavigableMap<K, V> map, K key, V value) {

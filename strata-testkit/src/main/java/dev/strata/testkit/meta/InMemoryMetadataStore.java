@@ -6,7 +6,9 @@ import dev.strata.core.meta.DirEntry;
 import dev.strata.core.meta.InodeRecord;
 import dev.strata.core.meta.Mark;
 import dev.strata.core.meta.MetadataStore;
+import dev.strata.core.meta.Link;
 import dev.strata.core.meta.Mutation;
+import dev.strata.core.meta.RecordSpace;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -147,6 +149,59 @@ public final class InMemoryMetadataStore implements MetadataStore {
                 inos.add(k.ino());
             }
             return inos;
+        }
+    }
+
+    @Override
+    public List<Link> links(long ino, int limit) {
+        requireLimit(limit);
+        synchronized (medium) {
+            ensureOpen();
+            List<Link> out = new ArrayList<>();
+            for (Image.LinkKey k : medium.live.links.subMap(new Image.LinkKey(ino, Long.MIN_VALUE, Name.trusted(new byte[0])), true,
+                    new Image.LinkKey(ino + 1, Long.MIN_VALUE, Name.trusted(new byte[0])), false).keySet()) {
+                if (out.size() >= limit) {
+                    break;
+                }
+                out.add(new Link(k.parent(), k.name()));
+            }
+            return out;
+        }
+    }
+
+    @Override
+    public Optional<byte[]> record(RecordSpace space, long id) {
+        Objects.requireNonNull(space, "space");
+        synchronized (medium) {
+            ensureOpen();
+            return Optional.ofNullable(medium.live.records.get(new Image.RecordKey(space, id))).map(byte[]::clone);
+        }
+    }
+
+    @Override
+    public List<RecordSpace.Record> records(RecordSpace space, long afterId, int limit) {
+        Objects.requireNonNull(space, "space");
+        requireLimit(limit);
+        synchronized (medium) {
+            ensureOpen();
+            List<RecordSpace.Record> out = new ArrayList<>();
+            if (afterId == Long.MAX_VALUE) {
+                return out;
+            }
+            for (var e : medium.live.records.subMap(new Image.RecordKey(space, afterId), false,
+                    new Image.RecordKey(space, Long.MAX_VALUE), true).entrySet()) {
+                if (out.size() >= limit) {
+                    break;
+                }
+                out.add(new RecordSpace.Record(e.getKey().id(), e.getValue().clone()));
+            }
+            return out;
+        }
+    }
+
+    private static void requireLimit(int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("negative limit " + limit);
         }
     }
 
@@ -302,6 +357,9 @@ public final class InMemoryMetadataStore implements MetadataStore {
             case Mutation.DeleteEntry d -> d;
             case Mutation.AddMark a -> a;
             case Mutation.RemoveMark r -> r;
+            case Mutation.PutRecord(RecordSpace space, long id, byte[] value) ->
+                    new Mutation.PutRecord(Objects.requireNonNull(space, "space"), id, value.clone());
+            case Mutation.DeleteRecord d -> d;
         };
     }
 

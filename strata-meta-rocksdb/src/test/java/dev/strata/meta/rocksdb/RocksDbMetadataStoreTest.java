@@ -169,6 +169,40 @@ class RocksDbMetadataStoreTest {
         }
     }
 
+    @Test
+    void aLayout1StoreIsUpgradedWithItsNameIndex() throws Exception {
+        try (RocksDbMetadataStore store = RocksDbMetadataStore.open(dir(), SETTINGS)) {
+            Timespec t = new Timespec(1, 0);
+            store.commit(new Mutation()
+                    .putInode(new InodeRecord.Builder().ino(7).mode(0100644).nlink(2).atime(t).mtime(t).ctime(t).btime(t)
+                            .parent(1).build())
+                    .putEntry(1, new DirEntry(name("x"), 7, FileType.REGULAR, 3))
+                    .putEntry(1, new DirEntry(name("y"), 7, FileType.REGULAR, 4)));
+        }
+        // Make it look like version 1: no name index, format record of version 1.
+        try (Options o = new Options(); RocksDB db = RocksDB.open(o, dir().toString());
+                org.rocksdb.RocksIterator it = db.newIterator()) {
+            java.util.List<byte[]> links = new java.util.ArrayList<>();
+            for (it.seek(new byte[] {Keys.LINK}); it.isValid() && it.key()[0] == Keys.LINK; it.next()) {
+                links.add(it.key());
+            }
+            assertThat(links).hasSize(2);
+            for (byte[] k : links) {
+                db.delete(k);
+            }
+            byte[] format = db.get(Keys.format());
+            java.nio.ByteBuffer.wrap(format).putShort(Frame.HEADER_BYTES, (short) 1);
+            db.put(Keys.format(), reseal(Keys.format(), format));
+        }
+        try (RocksDbMetadataStore store = RocksDbMetadataStore.open(dir(), SETTINGS)) {
+            assertThat(store.links(7, 10)).containsExactly(new dev.strata.core.meta.Link(1, name("x")),
+                    new dev.strata.core.meta.Link(1, name("y")));
+        }
+        try (RocksDbMetadataStore store = RocksDbMetadataStore.open(dir(), SETTINGS)) {
+            assertThat(store.links(7, 10)).hasSize(2);
+        }
+    }
+
     /** Rewrites one stored value behind the store's back, as a bad disk or a stray writer would. */
     private void rewrite(byte[] key, UnaryOperator<byte[]> change) throws Exception {
         try (Options o = new Options(); RocksDB db = RocksDB.open(o, dir().toString())) {

@@ -50,8 +50,9 @@ import java.util.Optional;
  *       fine), {@code copy} and {@code setMetadata} may be repeated with the same outcome.
  *       {@code completeUpload} may be repeated after a success was lost in transit: adapters
  *       answer with the completed object when the key already holds it (S3 forgets completed
- *       upload ids, so an adapter may then answer {@code NotFound}; {@code RetryingObjectStore}
- *       copes with that by heading the key).</li>
+ *       upload ids after a while: its adapter then heads the key and answers with it when its
+ *       size is the parts' total). {@code RetryingObjectStore} does the same once more, for
+ *       adapters and fakes that answer {@code NotFound}.</li>
  *   <li><b>Integrity.</b> Every byte sent carries a CRC32C of its request body, which the adapter
  *       hands to the store's own verification (S3 {@code x-amz-checksum-crc32c}; Azure a
  *       transactional MD5 computed from the same bytes), so a body damaged in transit is refused,

@@ -76,7 +76,8 @@ public final class Listings {
         return new ListPage(objects, prefixes, null);
     }
 
-    private static String after(String where, String continuation) throws ObjectStoreException.Permanent {
+    /** The last key or prefix a continuation says was returned, or null for a first page. */
+    public static String after(String where, String continuation) throws ObjectStoreException.Permanent {
         if (continuation == null) {
             return null;
         }

@@ -64,6 +64,7 @@ public final class InMemoryObjectStore implements ObjectStore {
     private final AtomicLong bytesRead = new AtomicLong();
     private long sequence;
     private int listingLag;
+    private boolean forgetCompletedUploads;
     private boolean closed;
 
     public InMemoryObjectStore() {
@@ -86,6 +87,16 @@ public final class InMemoryObjectStore implements ObjectStore {
         synchronized (lock) {
             listingLag = writes;
             catchUp(writes);
+        }
+    }
+
+    /**
+     * Answers a repeated complete with {@code NotFound}, as S3 does once it forgot a completed
+     * upload (which the port asks adapters to cover), to test code that must cope on its own.
+     */
+    public void setForgetCompletedUploads(boolean forget) {
+        synchronized (lock) {
+            forgetCompletedUploads = forget;
         }
     }
 
@@ -212,7 +223,7 @@ public final class InMemoryObjectStore implements ObjectStore {
         enter(StoreOp.COMPLETE_UPLOAD, upload.key());
         synchronized (lock) {
             Completed done = completed.get(upload.id());
-            if (done != null && done.key().equals(upload.key())) {
+            if (done != null && done.key().equals(upload.key()) && !forgetCompletedUploads) {
                 StoredObject o = objects.get(done.key());
                 if (o != null && o.etag().equals(done.etag())) {
                     return info(done.key(), o, true);

@@ -3,7 +3,6 @@ package dev.strata.store.azure;
 import dev.strata.core.store.ObjectKeys;
 import dev.strata.core.store.ObjectStoreException;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -16,7 +15,7 @@ import java.util.Map;
  * <p><b>Metadata names.</b> Azure wants C# identifiers, so the port's '-' becomes '_' on the wire
  * ({@code file-permissions} is stored as {@code file_permissions}) and back. The port allows no
  * '_' in names, so the mapping is one to one. Azure metadata that does not map back to a valid
- * port name (another tool's, or {@code hdi_isfolder}) is not reported.
+ * port name as it stands (another tool's {@code _tool}, or {@code hdi_isfolder}) is not reported.
  */
 final class AzureNames {
     /** The ADLS / blobfuse directory flag. */
@@ -79,7 +78,7 @@ final class AzureNames {
             return port;
         }
         azure.forEach((name, value) -> {
-            String mapped = name.toLowerCase(Locale.ROOT).replace('_', '-');
+            String mapped = name.replace('_', '-');
             if (!name.equalsIgnoreCase(FOLDER_FLAG) && ObjectKeys.metadataProblem(Map.of(mapped, value)) == null) {
                 port.put(mapped, value);
             }

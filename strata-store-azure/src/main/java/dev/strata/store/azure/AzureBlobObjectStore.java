@@ -56,11 +56,15 @@ public final class AzureBlobObjectStore implements ObjectStore {
     private final AzureCopy copier;
 
     AzureBlobObjectStore(AzureLocation where, BlobContainerClient container, RandomGenerator random) {
+        this(where, container, random, new AzureCopy(where));
+    }
+
+    AzureBlobObjectStore(AzureLocation where, BlobContainerClient container, RandomGenerator random, AzureCopy copier) {
         this.where = where;
         this.container = container;
         this.listing = new AzureListing(where, container);
         this.multipart = new AzureMultipart(where, random);
-        this.copier = new AzureCopy(where);
+        this.copier = copier;
     }
 
     /** Opens {@code az://container[/prefix]} without creating the container. */

@@ -30,16 +30,23 @@ final class AzureCopy {
     static final Duration SOURCE_SAS_LIFETIME = Duration.ofMinutes(30);
 
     private final AzureLocation where;
+    private final long syncCopyMaxBytes;
 
     AzureCopy(AzureLocation where) {
+        this(where, SYNC_COPY_MAX_BYTES);
+    }
+
+    /** With another size limit of synchronous copies, so tests can take the asynchronous path. */
+    AzureCopy(AzureLocation where, long syncCopyMaxBytes) {
         this.where = where;
+        this.syncCopyMaxBytes = syncCopyMaxBytes;
     }
 
     void copy(BlobClient source, ObjectInfo sourceInfo, BlobClient target, String targetKey, Map<String, String> azureMetadata)
             throws ObjectStoreException {
         String sourceUrl = signedUrl(source);
         try {
-            if (sourceUrl != null && sourceInfo.sizeBytes() <= SYNC_COPY_MAX_BYTES) {
+            if (sourceUrl != null && sourceInfo.sizeBytes() <= syncCopyMaxBytes) {
                 target.copyFromUrlWithResponse(new BlobCopyFromUrlOptions(sourceUrl).setMetadata(azureMetadata), null, null);
                 return;
             }

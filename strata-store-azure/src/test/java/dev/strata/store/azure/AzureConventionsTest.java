@@ -150,6 +150,21 @@ class AzureConventionsTest {
     }
 
     @Test
+    void aLargeCopyTakesTheAsynchronousPathAndPollsItToTheEnd() throws Exception {
+        AzureLocation where = new AzureLocation(CONTAINER, prefix);
+        var container = AzureClients.container(where, Map.of(AzureClients.CONNECTION_STRING, azurite.connectionString()));
+        try (AzureBlobObjectStore asyncOnly = new AzureBlobObjectStore(where, container, new Random(1), new AzureCopy(where, 0))) {
+            byte[] bytes = new byte[3 << 20];
+            new Random(3).nextBytes(bytes);
+            asyncOnly.put("src", ByteBuffer.wrap(bytes), crc(bytes), Map.of());
+            ObjectInfo copy = asyncOnly.copy("src", "dst", Map.of("file-owner", "9"));
+            assertThat(copy.sizeBytes()).isEqualTo(bytes.length);
+            assertThat(copy.metadata()).isEqualTo(Map.of("file-owner", "9"));
+            assertThat(Arrays.equals(raw.getBlobClient(prefix + "/dst").downloadContent().toBytes(), bytes)).isTrue();
+        }
+    }
+
+    @Test
     void keysAzureWouldMangleAreRefused() {
         for (String key : List.of("file.", "dir./file", "a/..../b")) {
             assertThatThrownBy(() -> store.put(key, ByteBuffer.allocate(0), crc(new byte[0]), Map.of()))

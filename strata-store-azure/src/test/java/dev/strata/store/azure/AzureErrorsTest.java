@@ -96,12 +96,12 @@ class AzureErrorsTest {
 
     @Test
     void aStoppedServerIsTransientAtOnceBecauseTheSdkDoesNotRetry() throws Exception {
-        try (Azurite own = Azurite.start();
-                AzureBlobObjectStore store = AzureBlobObjectStore.open(URI.create("az://stopping"),
-                        Map.of(AzureClients.CONNECTION_STRING, own.connectionString()), true)) {
+        Azurite own = Azurite.start();
+        try (AzureBlobObjectStore store = AzureBlobObjectStore.open(URI.create("az://stopping"),
+                Map.of(AzureClients.CONNECTION_STRING, own.connectionString()), true)) {
             byte[] bytes = "x".getBytes();
             store.put("k", ByteBuffer.wrap(bytes), AzureConventionsTest.crc(bytes), Map.of());
-            own.close();
+            stop(own);
             assertThat(own.isRunning()).isFalse();
             long start = System.nanoTime();
             assertThatThrownBy(() -> store.head("k"))
@@ -110,7 +110,13 @@ class AzureErrorsTest {
             long millis = (System.nanoTime() - start) / 1_000_000;
             // The SDK's default policy would retry 4 times with backoff, taking seconds to minutes.
             assertThat(millis).as("one try, no backoff").isLessThan(3_000);
+        } finally {
+            stop(own); // again, in case the test failed before: stopping twice is harmless
         }
+    }
+
+    private static void stop(Azurite azurite) {
+        azurite.close();
     }
 
     private com.azure.storage.blob.BlobServiceClient raw() {

@@ -1,0 +1,177 @@
+package dev.strata.store.azure;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Microsoft's Azure Blob emulator, as a child process of this JVM: installed from npm into a
+ * cache directory on first use ({@code ~/.cache/strata/azurite}; kept, so later runs are offline),
+ * started on a free loopback port with its data in a temporary directory, stopped by its process
+ * handle by {@link #close} (and by a shutdown hook if the JVM ends first).
+ *
+ * <p>Needs node and npm. Without them it fails, with a message saying how to get them: CI installs
+ * them in {@code .ci/run}.
+ */
+final class Azurite implements AutoCloseable {
+    static final String VERSION = "3.37";
+    /** Azurite's well-known development account (public, the same in every Azurite). */
+    static final String ACCOUNT = "devstoreaccount1";
+    static final String KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Process process;
+    private final Path dataDir;
+    private final int port;
+    private final Thread shutdownHook;
+
+    private Azurite(Process process, Path dataDir, int port) {
+        this.process = process;
+        this.dataDir = dataDir;
+        this.port = port;
+        this.shutdownHook = new Thread(process::destroyForcibly, "azurite-stop");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    static Azurite start() throws IOException, InterruptedException {
+        Path executable = install();
+        Path dataDir = Files.createTempDirectory("strata-azurite-");
+        int port = freePort();
+        Path log = dataDir.resolve("azurite.log");
+        Process process = new ProcessBuilder(executable.toString(), "--blobHost", "127.0.0.1", "--blobPort",
+                String.valueOf(port), "--location", dataDir.resolve("data").toString(), "--skipApiVersionCheck", "--silent")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Azurite azurite = new Azurite(process, dataDir, port);
+        try {
+            azurite.awaitReady(log);
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            azurite.close();
+            throw e;
+        }
+        return azurite;
+    }
+
+    int port() {
+        return port;
+    }
+
+    String connectionString() {
+        return "DefaultEndpointsProtocol=http;AccountName=" + ACCOUNT + ";AccountKey=" + KEY + ";BlobEndpoint=http://127.0.0.1:"
+                + port + "/" + ACCOUNT + ";";
+    }
+
+    boolean isRunning() {
+        return process.isAlive();
+    }
+
+    /** Stops the emulator (and anything it started); waits for it to exit; deletes its data. */
+    @Override
+    public void close() {
+        process.descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // The hook is running or ran: nothing to remove.
+        }
+        deleteQuietly(dataDir);
+    }
+
+    private void awaitReady(Path log) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpRequest probe = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/" + ACCOUNT + "?comp=list"))
+                .timeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("Azurite exited with " + process.exitValue() + " before answering:\n"
+                        + Files.readString(log));
+            }
+            try {
+                http.send(probe, HttpResponse.BodyHandlers.discarding()); // any answer (403 unsigned) means it is up
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(100);
+            }
+        }
+        throw new IOException("Azurite did not answer on port " + port + " within " + START_TIMEOUT + ":\n" + Files.readString(log));
+    }
+
+    /** The azurite-blob executable, installed into the cache by npm if it is not there yet. */
+    private static Path install() throws IOException, InterruptedException {
+        Path cache = Path.of(System.getProperty("user.home"), ".cache", "strata", "azurite");
+        Path executable = cache.resolve("node_modules/.bin/azurite-blob");
+        if (Files.isExecutable(executable) && onPath("node")) {
+            return executable;
+        }
+        if (!onPath("node") || !onPath("npm")) {
+            throw new IllegalStateException("the Azure Blob tests need Azurite, which needs node and npm, and "
+                    + (onPath("node") ? "npm" : "node") + " is not on the PATH: run .ci/run (it installs them), or"
+                    + " apt-get install nodejs npm");
+        }
+        Files.createDirectories(cache);
+        Path log = cache.resolve("npm-install.log");
+        Process npm = new ProcessBuilder("npm", "install", "--prefix", cache.toString(), "--no-audit", "--no-fund",
+                "azurite@" + VERSION).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!npm.waitFor(INSTALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            npm.destroyForcibly();
+            throw new IOException("npm install azurite@" + VERSION + " took more than " + INSTALL_TIMEOUT + "; see " + log);
+        }
+        if (npm.exitValue() != 0 || !Files.isExecutable(executable)) {
+            throw new IOException("npm install azurite@" + VERSION + " failed (exit " + npm.exitValue() + "):\n"
+                    + Files.readString(log));
+        }
+        return executable;
+    }
+
+    private static boolean onPath(String command) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return false;
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, command))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            List<Path> paths = walk.sorted(Comparator.reverseOrder()).toList();
+            for (Path p : paths) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException ignored) {
+            // A temp directory left behind is harmless.
+        }
+    }
+}

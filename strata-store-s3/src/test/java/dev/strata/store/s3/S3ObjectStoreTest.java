@@ -28,6 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -179,6 +180,15 @@ class S3ObjectStoreTest {
             assertThat(raw().getObjectAsBytes(b -> b.bucket(S3Server.BUCKET).key(prefix + "src")).asByteArray())
                     .isEqualTo(bytes);
         }
+    }
+
+    @Test
+    void theServerHonoursTheCopySourceEtagThatPinsCopies() throws Exception {
+        put("pinned", "v1", Map.of());
+        assertThatThrownBy(() -> raw().copyObject(b -> b.sourceBucket(S3Server.BUCKET).sourceKey(prefix + "pinned")
+                .destinationBucket(S3Server.BUCKET).destinationKey(prefix + "copy").copySourceIfMatch("\"stale\"")))
+                .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(412));
+        assertThat(store.head("copy")).isEmpty();
     }
 
     @Test

@@ -24,15 +24,12 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.ChecksumMode;
-import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
-import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 import software.amazon.awssdk.awscore.AwsResponse;
 
@@ -54,10 +51,6 @@ public final class S3ObjectStore implements ObjectStore {
     private static final long GIB = 1L << 30;
     /** S3's limits: parts of 5 MiB to 5 GiB, at most 10,000 of them; one PutObject up to 5 GiB. */
     static final Limits S3_LIMITS = new Limits(5 * MIB, 5 * GIB, 10_000, 5 * GIB);
-    /** S3 answers at most 1000 keys per ListObjectsV2 page. */
-    private static final int MAX_LIST_KEYS = 1000;
-    /** Starts the continuations this adapter makes itself; S3's own tokens never look like this. */
-    private static final String RESUME_AFTER = "strata-resume-after:";
     /** Reads into direct buffers go through a heap chunk of this size. */
     private static final int READ_CHUNK_BYTES = 64 * 1024;
 
@@ -65,12 +58,14 @@ public final class S3ObjectStore implements ObjectStore {
     private final S3Client s3;
     private final String describe;
     private final S3Copier copier;
+    private final S3Listing listing;
 
     private S3ObjectStore(S3Config config, S3Config.Settings settings, S3Client s3) {
         this.config = config;
         this.s3 = s3;
         this.describe = config.describe();
         this.copier = new S3Copier(s3, config.bucket(), describe, settings);
+        this.listing = new S3Listing(s3, config.bucket(), config.prefix(), describe);
     }
 
     /**
@@ -349,68 +344,7 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public ListPage list(String prefix, boolean delimited, String continuation, int maxKeys) throws ObjectStoreException {
-        if (maxKeys < 1) {
-            throw new IllegalArgumentException("maxKeys must be at least 1, not " + maxKeys);
-        }
-        if (!prefix.isEmpty() && ObjectKeys.keyProblem(prefix.endsWith("/") ? prefix : prefix + "x") != null) {
-            throw new ObjectStoreException.Permanent(describe + ": ListObjectsV2: refusing prefix \"" + prefix + "\": "
-                    + ObjectKeys.keyProblem(prefix.endsWith("/") ? prefix : prefix + "x"), null);
-        }
-        String listPrefix = config.prefix() + prefix;
-        // A continuation of ours (see below) resumes after a key with start-after; any other is S3's.
-        String startAfter = continuation != null && continuation.startsWith(RESUME_AFTER)
-                ? config.prefix() + continuation.substring(RESUME_AFTER.length()) : null;
-        String token = startAfter == null ? continuation : null;
-        ListObjectsV2Response r = call("ListObjectsV2", prefix, () -> s3.listObjectsV2(b -> b.bucket(config.bucket())
-                .prefix(listPrefix).delimiter(delimited ? "/" : null).continuationToken(token).startAfter(startAfter)
-                .maxKeys(Math.min(maxKeys, MAX_LIST_KEYS))));
-        List<ObjectInfo> objects = new ArrayList<>(r.contents().size());
-        for (S3Object o : r.contents()) {
-            if (o.key().equals(listPrefix) || o.key().equals(startAfter)) {
-                // The port: a listing never reports the marker equal to its own prefix; and the key
-                // a continuation of ours resumes after was on the previous page.
-                continue;
-            }
-            objects.add(new ObjectInfo(relative(o.key()), o.size(), o.eTag(), o.lastModified(), Map.of(), false));
-        }
-        List<String> prefixes = new ArrayList<>(r.commonPrefixes().size());
-        for (CommonPrefix p : r.commonPrefixes()) {
-            if (!p.prefix().equals(startAfter)) { // reported at the end of the previous page
-                prefixes.add(relative(p.prefix()));
-            }
-        }
-        boolean more = Boolean.TRUE.equals(r.isTruncated()) && r.nextContinuationToken() != null;
-        if (objects.size() + prefixes.size() > maxKeys) {
-            return trimmed(objects, prefixes, maxKeys);
-        }
-        return new ListPage(objects, prefixes, more ? r.nextContinuationToken() : null);
-    }
-
-    /**
-     * Some S3-compatible servers (S3Mock) count only objects against max-keys and add every common
-     * prefix on top; S3 counts both, and so does the port. Such a page is cut to {@code maxKeys}
-     * entries in key order and continued after its last entry with start-after. After a common
-     * prefix {@code p/} the server rolls the keys under it up into {@code p/} again; the next page
-     * drops that repeat ({@link #list}), which needs no assumption about the server's key order.
-     */
-    private static ListPage trimmed(List<ObjectInfo> objects, List<String> prefixes, int maxKeys) {
-        List<ObjectInfo> keptObjects = new ArrayList<>();
-        List<String> keptPrefixes = new ArrayList<>();
-        int o = 0;
-        int p = 0;
-        String last = null;
-        while (keptObjects.size() + keptPrefixes.size() < maxKeys) {
-            boolean takeObject = p >= prefixes.size()
-                    || (o < objects.size() && ObjectKeys.UTF8_ORDER.compare(objects.get(o).key(), prefixes.get(p)) < 0);
-            if (takeObject) {
-                keptObjects.add(objects.get(o));
-                last = objects.get(o++).key();
-            } else {
-                keptPrefixes.add(prefixes.get(p));
-                last = prefixes.get(p++);
-            }
-        }
-        return new ListPage(keptObjects, keptPrefixes, RESUME_AFTER + last);
+        return listing.list(prefix, delimited, continuation, maxKeys);
     }
 
     @Override
@@ -452,10 +386,6 @@ public final class S3ObjectStore implements ObjectStore {
                     + config.prefix() + "\" it is longer than S3's " + ObjectKeys.MAX_KEY_BYTES + " bytes", null);
         }
         return objectKey;
-    }
-
-    private String relative(String objectKey) {
-        return objectKey.substring(config.prefix().length());
     }
 
     private <T> T call(String op, String key, Supplier<T> action) throws ObjectStoreException {

@@ -1,0 +1,227 @@
+package dev.strata.store.s3;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * A real S3-compatible server for the tests: Adobe S3Mock's executable jar (copied into
+ * {@code target/s3mock} by the build), run as a separate {@code java -jar} process of this same
+ * JDK on a free loopback port, its data in a fresh temporary directory. {@link #start} waits
+ * (bounded) until it answers; {@link #close} stops it and deletes its data, also after a failure.
+ *
+ * <p>A server of an earlier run that was killed before it could stop its child (the pid is kept in
+ * {@code target/s3mock/server.pid}) is stopped at the next start, by that pid and only if its
+ * command line is this jar's.
+ */
+final class S3Server implements AutoCloseable {
+    static final String BUCKET = "strata-test";
+    static final String ACCESS_KEY = "strata-test-key";
+    static final String SECRET_KEY = "strata-test-secret";
+    /** S3Mock (Spring Boot) takes 10 s on an idle 2-core machine and over 30 s on a busy one. */
+    private static final Duration STARTUP_LIMIT = Duration.ofSeconds(180);
+    private static final Duration STOP_LIMIT = Duration.ofSeconds(10);
+
+    private final Process process;
+    private final int port;
+    private final Path dataDir;
+    private final Path log;
+    private final Path pidFile;
+    private S3Client raw;
+
+    private S3Server(Process process, int port, Path dataDir, Path log, Path pidFile) {
+        this.process = process;
+        this.port = port;
+        this.dataDir = dataDir;
+        this.log = log;
+        this.pidFile = pidFile;
+    }
+
+    static S3Server start() throws IOException, InterruptedException {
+        Path jar = Path.of(System.getProperty("strata.s3mock.jar", "target/s3mock/s3mock-exec.jar")).toAbsolutePath();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("no S3Mock jar at " + jar + ": run the tests through Maven, whose "
+                    + "maven-dependency-plugin copies it there");
+        }
+        Path workDir = jar.getParent();
+        Path pidFile = workDir.resolve("server.pid");
+        stopLeftover(pidFile, jar);
+        int port = freePort();
+        Path dataDir = Files.createTempDirectory("strata-s3mock-");
+        Path log = workDir.resolve("server-" + port + ".log");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = List.of(java,
+                // C1 only and the serial collector: S3Mock starts in half the time on 2 cores.
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx512m",
+                "-jar", jar.toString(),
+                "--http.port=" + port,
+                "--server.port=0", // its HTTPS connector, unused: any free port
+                "--server.address=127.0.0.1",
+                "--spring.main.banner-mode=off",
+                "--com.adobe.testing.s3mock.store.root=" + dataDir,
+                "--com.adobe.testing.s3mock.store.initial-buckets=" + BUCKET,
+                "--com.adobe.testing.s3mock.store.retain-files-on-exit=false");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        Files.writeString(pidFile, Long.toString(process.pid()));
+        S3Server server = new S3Server(process, port, dataDir, log, pidFile);
+        try {
+            server.awaitReady();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    /** The endpoint, {@code http://127.0.0.1:PORT}. */
+    URI endpoint() {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** The environment an {@link S3ObjectStore} needs to reach this server. */
+    Map<String, String> env() {
+        return env(endpoint());
+    }
+
+    /** The same, for an endpoint in front of this server (a proxy). */
+    static Map<String, String> env(URI endpoint) {
+        return Map.of("AWS_ENDPOINT_URL", endpoint.toString(), "AWS_ACCESS_KEY_ID", ACCESS_KEY,
+                "AWS_SECRET_ACCESS_KEY", SECRET_KEY, "AWS_REGION", "us-east-1");
+    }
+
+    /** A plain SDK client on this server, to look at what the adapter stored. */
+    synchronized S3Client raw() {
+        if (raw == null) {
+            raw = S3Client.builder().endpointOverride(endpoint()).forcePathStyle(true).region(Region.US_EAST_1)
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                    .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                    .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                    .build();
+        }
+        return raw;
+    }
+
+    private void awaitReady() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + STARTUP_LIMIT.toNanos();
+        URI probe = URI.create(endpoint() + "/" + BUCKET + "?list-type=2&max-keys=1");
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
+            while (true) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("S3Mock exited with " + process.exitValue() + " before answering:\n" + logTail());
+                }
+                try {
+                    HttpResponse<Void> r = http.send(HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(2)).build(),
+                            HttpResponse.BodyHandlers.discarding());
+                    if (r.statusCode() == 200) {
+                        return;
+                    }
+                } catch (IOException notYet) {
+                    // Not listening yet.
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("S3Mock did not answer on port " + port + " within " + STARTUP_LIMIT
+                            + ":\n" + logTail());
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /** The last lines of the server's log, for failure messages. */
+    String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (raw != null) {
+            raw.close();
+            raw = null;
+        }
+        stop(process.toHandle());
+        try {
+            Files.deleteIfExists(pidFile);
+            deleteTree(dataDir);
+        } catch (IOException e) {
+            System.err.println("S3Server: could not delete " + dataDir + ": " + e);
+        }
+    }
+
+    private static void stop(ProcessHandle handle) {
+        if (!handle.isAlive()) {
+            return;
+        }
+        handle.destroy();
+        try {
+            handle.onExit().get(STOP_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception slow) {
+            handle.destroyForcibly();
+            try {
+                handle.onExit().get(STOP_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception ignored) {
+                System.err.println("S3Server: pid " + handle.pid() + " did not exit after SIGKILL");
+            }
+        }
+    }
+
+    private static void stopLeftover(Path pidFile, Path jar) throws IOException {
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        try {
+            long pid = Long.parseLong(Files.readString(pidFile).strip());
+            ProcessHandle.of(pid)
+                    .filter(h -> h.info().commandLine().map(c -> c.contains(jar.toString())).orElse(false))
+                    .ifPresent(S3Server::stop);
+        } catch (NumberFormatException ignored) {
+            // Not ours.
+        }
+        Files.deleteIfExists(pidFile);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

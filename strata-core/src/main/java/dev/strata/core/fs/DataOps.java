@@ -264,9 +264,7 @@ final class DataOps {
                 }
                 n.rec = b.build();
             }
-            n.dirty = true;
-            n.localChanged = true;
-            n.allocatedBytes = -1;
+            n.localDataChanged();
         } finally {
             s.lock.unlock();
         }
@@ -373,14 +371,7 @@ final class DataOps {
     }
 
     void fsyncdir() throws FsException {
-        s.lock.lock();
-        try {
-            if (s.hasDeferredWork()) {
-                s.commit(s.txn());
-            }
-        } finally {
-            s.lock.unlock();
-        }
+        s.commitDeferred();
         s.data.syncNamespace();
         s.meta.sync();
     }
@@ -411,9 +402,7 @@ final class DataOps {
                 b.modified(s.now());
             }
             n.rec = b.build();
-            n.dirty = true;
-            n.localChanged = true;
-            n.allocatedBytes = -1;
+            n.localDataChanged();
         } finally {
             s.lock.unlock();
         }
@@ -460,9 +449,7 @@ final class DataOps {
                 if (offOut + copied > r.sizeBytes()) {
                     dst.rec = r.toBuilder().sizeBytes(offOut + copied).build();
                 }
-                dst.dirty = true;
-                dst.localChanged = true;
-                dst.allocatedBytes = -1;
+                dst.localDataChanged();
             } finally {
                 s.lock.unlock();
             }

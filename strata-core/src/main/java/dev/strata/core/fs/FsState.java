@@ -183,7 +183,19 @@ final class FsState {
         }
     }
 
-    boolean hasDeferredWork() {
+    /** Commits deferred work now, if there is any. Takes the namespace lock. */
+    void commitDeferred() throws FsException {
+        lock.lock();
+        try {
+            if (hasDeferredWork()) {
+                commit(txn());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean hasDeferredWork() {
         return !deferred.isEmpty() || !lazilyDirty.isEmpty() || deferredInodeDelta != 0;
     }
 

@@ -54,6 +54,17 @@ final class Node {
         this.rec = rec;
     }
 
+    /**
+     * The engine changed the local data (write, fallocate, copy_file_range into it): the record must
+     * be persisted, and the local file's size, mtime and allocation looked at again. Caller holds
+     * the namespace lock.
+     */
+    void localDataChanged() {
+        dirty = true;
+        localChanged = true;
+        allocatedBytes = -1;
+    }
+
     /** Neither the kernel nor a handle needs this node: it may leave the table. */
     boolean unreferenced() {
         return lookups <= 0 && opens <= 0 && ino != PosixFileSystem.ROOT;

@@ -50,14 +50,7 @@ public final class StrataFs implements PosixFileSystem {
 
     /** Commits work that waits for the next commit (see {@link FsOptions#deferredFlushMillis}). */
     public void flushDeferred() throws FsException {
-        s.lock.lock();
-        try {
-            if (s.hasDeferredWork()) {
-                s.commit(s.txn());
-            }
-        } finally {
-            s.lock.unlock();
-        }
+        s.commitDeferred();
     }
 
     /**

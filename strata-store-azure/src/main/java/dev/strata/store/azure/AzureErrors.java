@@ -3,8 +3,7 @@ package dev.strata.store.azure;
 import com.azure.storage.blob.models.BlobErrorCode;
 import com.azure.storage.blob.models.BlobStorageException;
 import dev.strata.core.store.ObjectStoreException;
-import java.io.IOException;
-import java.util.concurrent.TimeoutException;
+import dev.strata.core.store.StoreFailures;
 
 /**
  * The one place where Azure's failures become the port's four kinds. Messages name the store, the
@@ -30,13 +29,13 @@ final class AzureErrors {
         if (e instanceof BlobStorageException bse) {
             return mapStatus(subject, bse);
         }
-        if (isNetworkFailure(e)) {
+        if (StoreFailures.noAnswer(e)) {
             return new ObjectStoreException.Transient(subject + " failed without an answer from Azure: "
-                    + rootMessage(e), false, e);
+                    + StoreFailures.rootMessage(e), false, e);
         }
         // Not a service answer and not the network: the SDK refused the request itself (a bad
         // argument, a credential that cannot sign). Repeating it will not help.
-        return new ObjectStoreException.Permanent(subject + " failed in the Azure SDK: " + rootMessage(e), e);
+        return new ObjectStoreException.Permanent(subject + " failed in the Azure SDK: " + StoreFailures.rootMessage(e), e);
     }
 
     private static ObjectStoreException mapStatus(String subject, BlobStorageException e) {
@@ -67,27 +66,5 @@ final class AzureErrors {
         }
         int newline = message.indexOf('\n');
         return " (" + (newline < 0 ? message : message.substring(0, newline)).strip() + ")";
-    }
-
-    static boolean isNetworkFailure(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof IOException || t instanceof TimeoutException) {
-                return true;
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return false;
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        int depth = 0;
-        while (root.getCause() != null && root.getCause() != root && depth++ < 20) {
-            root = root.getCause();
-        }
-        String message = root.getMessage();
-        return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 }

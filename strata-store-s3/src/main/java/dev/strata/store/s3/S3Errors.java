@@ -1,9 +1,7 @@
 package dev.strata.store.s3;
 
 import dev.strata.core.store.ObjectStoreException;
-import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.util.concurrent.TimeoutException;
+import dev.strata.core.store.StoreFailures;
 import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
@@ -50,8 +48,8 @@ final class S3Errors {
             Thread.currentThread().interrupt();
             return new ObjectStoreException.Transient(where + ": interrupted", false, e);
         }
-        if (e instanceof SdkClientException && (causedByIoOrTimeout(e) || e.retryable())) {
-            return new ObjectStoreException.Transient(where + ": no answer from the server: " + rootMessage(e), false, e);
+        if (e instanceof SdkClientException && (StoreFailures.noAnswer(e) || e.retryable())) {
+            return new ObjectStoreException.Transient(where + ": no answer from the server: " + StoreFailures.rootMessage(e), false, e);
         }
         return new ObjectStoreException.Permanent(where + ": " + e.getMessage(), e);
     }
@@ -115,26 +113,5 @@ final class S3Errors {
     private static String requestId(SdkServiceException e) {
         String id = e.requestId();
         return id == null || id.isBlank() ? "" : " (request id " + id + ")";
-    }
-
-    private static boolean causedByIoOrTimeout(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof IOException || t instanceof TimeoutException || t instanceof InterruptedIOException) {
-                return true;
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return false;
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String message = root.getMessage();
-        return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 }

@@ -1,19 +1,13 @@
 package dev.strata.store.azure;
 
+import dev.strata.testkit.process.ChildServers;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Microsoft's Azure Blob emulator, as a child process of this JVM: installed from npm into a
@@ -31,6 +25,7 @@ final class Azurite implements AutoCloseable {
     static final String KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
 
     private final Process process;
     private final Path dataDir;
@@ -48,7 +43,7 @@ final class Azurite implements AutoCloseable {
     static Azurite start() throws IOException, InterruptedException {
         Path executable = install();
         Path dataDir = Files.createTempDirectory("strata-azurite-");
-        int port = freePort();
+        int port = ChildServers.freeLoopbackPort();
         Path log = dataDir.resolve("azurite.log");
         Process process = new ProcessBuilder(executable.toString(), "--blobHost", "127.0.0.1", "--blobPort",
                 String.valueOf(port), "--location", dataDir.resolve("data").toString(), "--skipApiVersionCheck", "--silent")
@@ -79,43 +74,23 @@ final class Azurite implements AutoCloseable {
     /** Stops the emulator (and anything it started); waits for it to exit; deletes its data. */
     @Override
     public void close() {
-        process.descendants().forEach(ProcessHandle::destroy);
-        process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        ChildServers.stop(process.toHandle(), STOP_TIMEOUT);
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException shuttingDown) {
             // The hook is running or ran: nothing to remove.
         }
-        deleteQuietly(dataDir);
+        try {
+            ChildServers.deleteTree(dataDir);
+        } catch (IOException ignored) {
+            // A temp directory left behind is harmless.
+        }
     }
 
     private void awaitReady(Path log) throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        HttpRequest probe = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/" + ACCOUNT + "?comp=list"))
-                .timeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IOException("Azurite exited with " + process.exitValue() + " before answering:\n"
-                        + Files.readString(log));
-            }
-            try {
-                http.send(probe, HttpResponse.BodyHandlers.discarding()); // any answer (403 unsigned) means it is up
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(100);
-            }
-        }
-        throw new IOException("Azurite did not answer on port " + port + " within " + START_TIMEOUT + ":\n" + Files.readString(log));
+        // Any answer (403 to an unsigned request) means it is up.
+        ChildServers.awaitHttp(process, "Azurite", URI.create("http://127.0.0.1:" + port + "/" + ACCOUNT + "?comp=list"),
+                status -> true, START_TIMEOUT, log);
     }
 
     /** The azurite-blob executable, installed into the cache by npm if it is not there yet. */
@@ -156,22 +131,5 @@ final class Azurite implements AutoCloseable {
             }
         }
         return false;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            List<Path> paths = walk.sorted(Comparator.reverseOrder()).toList();
-            for (Path p : paths) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException ignored) {
-            // A temp directory left behind is harmless.
-        }
     }
 }

@@ -1,21 +1,13 @@
 package dev.strata.store.s3;
 
+import dev.strata.testkit.process.ChildServers;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -65,7 +57,7 @@ final class S3Server implements AutoCloseable {
         Path workDir = jar.getParent();
         Path pidFile = workDir.resolve("server.pid");
         stopLeftover(pidFile, jar);
-        int port = freePort();
+        int port = ChildServers.freeLoopbackPort();
         Path dataDir = Files.createTempDirectory("strata-s3mock-");
         Path log = workDir.resolve("server-" + port + ".log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -126,39 +118,13 @@ final class S3Server implements AutoCloseable {
     }
 
     private void awaitReady() throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + STARTUP_LIMIT.toNanos();
-        URI probe = URI.create(endpoint() + "/" + BUCKET + "?list-type=2&max-keys=1");
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
-            while (true) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("S3Mock exited with " + process.exitValue() + " before answering:\n" + logTail());
-                }
-                try {
-                    HttpResponse<Void> r = http.send(HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(2)).build(),
-                            HttpResponse.BodyHandlers.discarding());
-                    if (r.statusCode() == 200) {
-                        return;
-                    }
-                } catch (IOException notYet) {
-                    // Not listening yet.
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("S3Mock did not answer on port " + port + " within " + STARTUP_LIMIT
-                            + ":\n" + logTail());
-                }
-                Thread.sleep(100);
-            }
-        }
+        ChildServers.awaitHttp(process, "S3Mock", URI.create(endpoint() + "/" + BUCKET + "?list-type=2&max-keys=1"),
+                status -> status == 200, STARTUP_LIMIT, log);
     }
 
     /** The last lines of the server's log, for failure messages. */
     String logTail() {
-        try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
+        return ChildServers.tail(log);
     }
 
     @Override
@@ -167,29 +133,12 @@ final class S3Server implements AutoCloseable {
             raw.close();
             raw = null;
         }
-        stop(process.toHandle());
+        ChildServers.stop(process.toHandle(), STOP_LIMIT);
         try {
             Files.deleteIfExists(pidFile);
-            deleteTree(dataDir);
+            ChildServers.deleteTree(dataDir);
         } catch (IOException e) {
             System.err.println("S3Server: could not delete " + dataDir + ": " + e);
-        }
-    }
-
-    private static void stop(ProcessHandle handle) {
-        if (!handle.isAlive()) {
-            return;
-        }
-        handle.destroy();
-        try {
-            handle.onExit().get(STOP_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception slow) {
-            handle.destroyForcibly();
-            try {
-                handle.onExit().get(STOP_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (Exception ignored) {
-                System.err.println("S3Server: pid " + handle.pid() + " did not exit after SIGKILL");
-            }
         }
     }
 
@@ -201,27 +150,10 @@ final class S3Server implements AutoCloseable {
             long pid = Long.parseLong(Files.readString(pidFile).strip());
             ProcessHandle.of(pid)
                     .filter(h -> h.info().commandLine().map(c -> c.contains(jar.toString())).orElse(false))
-                    .ifPresent(S3Server::stop);
+                    .ifPresent(h -> ChildServers.stop(h, STOP_LIMIT));
         } catch (NumberFormatException ignored) {
             // Not ours.
         }
         Files.deleteIfExists(pidFile);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

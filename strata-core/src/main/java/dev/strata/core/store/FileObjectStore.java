@@ -217,21 +217,15 @@ public final class FileObjectStore implements ObjectStore {
             }
             return putMarker(key, record);
         }
-        Path temp = null;
         try {
-            temp = newTemp();
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+            return installNew(key, record, out -> {
                 ByteBuffer src = content.duplicate();
                 while (src.hasRemaining()) {
-                    ch.write(src);
+                    out.write(src);
                 }
-                ch.force(true);
-            }
-            return install(key, temp, record);
+            });
         } catch (IOException e) {
             throw failure(key, e);
-        } finally {
-            deleteQuietly(temp);
         }
     }
 
@@ -306,23 +300,17 @@ public final class FileObjectStore implements ObjectStore {
             }
             throw e;
         }
-        Path temp = null;
         try {
             ObjectRecord pending = ObjectRecord.read(dir.resolve("upload"));
-            temp = newTemp();
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                MultipartAssembly.concatenate(description, upload, dir, parts, LIMITS, out);
-                out.force(true);
-            }
-            ObjectInfo info = install(upload.key(), temp, new ObjectRecord(newEtag(), upload.id(), pending.metadata()));
+            Path staged = dir;
+            ObjectInfo info = installNew(upload.key(), new ObjectRecord(newEtag(), upload.id(), pending.metadata()),
+                    out -> MultipartAssembly.concatenate(description, upload, staged, parts, LIMITS, out));
             deleteTree(dir);
             return info;
         } catch (NoSuchFileException e) {
             throw uploadNotFound(upload);
         } catch (IOException e) {
             throw failure(upload.key(), e);
-        } finally {
-            deleteQuietly(temp);
         }
     }
 
@@ -404,26 +392,22 @@ public final class FileObjectStore implements ObjectStore {
             }
             return putMarker(to, record);
         }
-        Path temp = null;
         try {
-            temp = newTemp();
-            if (!ObjectKeys.isMarker(from)) {
-                try (FileChannel in = FileChannel.open(path(from), StandardOpenOption.READ);
-                        FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+            return installNew(to, record, out -> {
+                if (ObjectKeys.isMarker(from)) {
+                    return; // a marker copied to an object key: an empty object
+                }
+                try (FileChannel in = FileChannel.open(path(from), StandardOpenOption.READ)) {
                     long size = in.size();
                     for (long at = 0; at < size; ) {
                         at += in.transferTo(at, size - at, out);
                     }
-                    out.force(true);
                 }
-            }
-            return install(to, temp, record);
+            });
         } catch (NoSuchFileException e) {
             throw notFound(from);
         } catch (IOException e) {
             throw failure(to, e);
-        } finally {
-            deleteQuietly(temp);
         }
     }
 
@@ -458,12 +442,31 @@ public final class FileObjectStore implements ObjectStore {
 
     // ---------------------------------------------------------------- the tree
 
-    /** Renames the finished, fsynced {@code temp} to the key's path and makes that durable. */
-    private ObjectInfo install(String key, Path temp, ObjectRecord record) throws IOException, ObjectStoreException {
-        record.write(temp);
-        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.READ)) {
-            ch.force(true); // the record (an inode change) must be durable before the rename is
+    /** Writes the content of a new object into a staging file. */
+    private interface Content {
+        void writeTo(FileChannel out) throws IOException, ObjectStoreException;
+    }
+
+    /**
+     * Stages a new object — its record (xattr) and its content, made durable by one fsync — then
+     * renames it to the key's path and makes that durable. The staging file never outlives the call.
+     */
+    private ObjectInfo installNew(String key, ObjectRecord record, Content content) throws IOException, ObjectStoreException {
+        Path temp = newTemp();
+        try {
+            record.write(temp);
+            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                content.writeTo(out);
+                out.force(true); // data and record (an inode change) before the rename
+            }
+            return install(key, temp);
+        } finally {
+            deleteQuietly(temp);
         }
+    }
+
+    /** Renames the finished, fsynced {@code temp} to the key's path and makes that durable. */
+    private ObjectInfo install(String key, Path temp) throws IOException, ObjectStoreException {
         Path path = path(key);
         synchronized (treeLock) {
             makeParents(key);

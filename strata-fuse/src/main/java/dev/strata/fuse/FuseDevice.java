@@ -28,7 +28,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 final class FuseDevice implements AutoCloseable {
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
-    private static final int POLL_INFINITE = -1;
+    private static final int WAIT_FOREVER = -1;
     private static final long IOVEC_BYTES = 16;
 
     private final int fd;
@@ -80,7 +80,7 @@ final class FuseDevice implements AutoCloseable {
             }
             // The result does not matter: on EPOLLERR (connection gone) the next read returns ENODEV,
             // which ends the worker; on EINTR the worker simply reads again.
-            Sys.epollWait(epfd, events, 2, POLL_INFINITE);
+            Sys.epollWait(epfd, events, 2, WAIT_FOREVER);
             return !stopRequested;
         }
 

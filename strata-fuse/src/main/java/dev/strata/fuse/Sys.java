@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The system calls the FUSE transport needs beyond {@link Libc}: device I/O that must not throw on
- * the hot path (EAGAIN after every poll wake-up is normal), ioctl, poll, eventfd, mount and
+ * the hot path (EAGAIN after every wake-up is normal), ioctl, epoll, eventfd, mount and
  * umount2, and the socket calls that receive a descriptor from fusermount3.
  *
  * <p>Every method returns the call's result, or {@code -errno} when it failed, so the worker loop
@@ -38,7 +38,6 @@ final class Sys {
     static final int F_SETFD = 2;
     static final int FD_CLOEXEC = 1;
     static final int EFD_CLOEXEC = 02000000;
-    static final short POLLIN = 1;
     static final int EPOLL_CLOEXEC = 02000000;
     static final int EPOLL_CTL_ADD = 1;
     static final int EPOLLIN = 0x001;
@@ -57,7 +56,6 @@ final class Sys {
 
     private static final MethodHandle READ = Libc.bind("read", FunctionDescriptor.of(LONG, INT, PTR, LONG));
     private static final MethodHandle WRITEV = Libc.bind("writev", FunctionDescriptor.of(LONG, INT, PTR, INT));
-    private static final MethodHandle POLL = Libc.bind("poll", FunctionDescriptor.of(INT, PTR, LONG, INT));
     private static final MethodHandle EVENTFD = Libc.bind("eventfd", FunctionDescriptor.of(INT, INT, INT));
     private static final MethodHandle EPOLL_CREATE1 = Libc.bind("epoll_create1", FunctionDescriptor.of(INT, INT));
     private static final MethodHandle EPOLL_CTL = Libc.bind("epoll_ctl", FunctionDescriptor.of(INT, INT, INT, INT, PTR));
@@ -108,16 +106,6 @@ final class Sys {
         }
     }
 
-    /** poll(2) on {@code count} struct pollfd at {@code fds}; EINTR is returned as -EINTR. */
-    static int poll(MemorySegment fds, int count, int timeoutMillis) {
-        MemorySegment cap = Libc.captureSegment();
-        try {
-            int r = (int) POLL.invokeExact(cap, fds, (long) count, timeoutMillis);
-            return r >= 0 ? r : -Libc.errno(cap);
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
-    }
 
     static int epollCreate() {
         MemorySegment cap = Libc.captureSegment();

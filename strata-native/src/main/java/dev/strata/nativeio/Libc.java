@@ -92,6 +92,23 @@ public final class Libc {
     private static final MethodHandle GETGID = handle("getgid", FunctionDescriptor.of(INT));
     private static final MethodHandle GETPID = handle("getpid", FunctionDescriptor.of(INT));
     private static final MethodHandle UMASK = handle("umask", FunctionDescriptor.of(INT, INT));
+    private static final MethodHandle GETXATTR = handle("getxattr", FunctionDescriptor.of(LONG, PTR, PTR, PTR, LONG));
+    private static final MethodHandle LGETXATTR = handle("lgetxattr", FunctionDescriptor.of(LONG, PTR, PTR, PTR, LONG));
+    private static final MethodHandle SETXATTR = handle("setxattr", FunctionDescriptor.of(INT, PTR, PTR, PTR, LONG, INT));
+    private static final MethodHandle LSETXATTR = handle("lsetxattr", FunctionDescriptor.of(INT, PTR, PTR, PTR, LONG, INT));
+    private static final MethodHandle REMOVEXATTR = handle("removexattr", FunctionDescriptor.of(INT, PTR, PTR));
+    private static final MethodHandle LREMOVEXATTR = handle("lremovexattr", FunctionDescriptor.of(INT, PTR, PTR));
+
+    /** setxattr flags: fail with EEXIST if the attribute exists / with ENODATA if it does not. */
+    public static final int XATTR_CREATE = 1;
+    public static final int XATTR_REPLACE = 2;
+    /** Linux's bound on one attribute value (XATTR_SIZE_MAX). */
+    public static final int XATTR_SIZE_MAX = 65536;
+    /**
+     * How often {@link #getxattr} re-probes when the value grew between its size probe and its
+     * read (ERANGE); a value that keeps growing past this is reported as ERANGE.
+     */
+    static final int GETXATTR_ATTEMPTS = 8;
 
     private Libc() {}
 
@@ -483,6 +500,107 @@ public final class Libc {
     public static int umask(int mask) {
         try {
             return (int) UMASK.invokeExact(CAPTURE.get(), mask);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // ---- extended attributes ----
+
+    /**
+     * getxattr(2), or lgetxattr(2) when {@code noFollow} (the attribute of a symlink itself): the
+     * value of attribute {@code name}. Asks for the size first, then reads into a buffer of that
+     * size; if the value grew in between (ERANGE) it asks again, at most {@link #GETXATTR_ATTEMPTS}
+     * times. Retries EINTR. A missing attribute is ENODATA; a file system without extended
+     * attributes answers EOPNOTSUPP.
+     */
+    public static byte[] getxattr(Path path, String name, boolean noFollow) throws ErrnoException {
+        MethodHandle h = noFollow ? LGETXATTR : GETXATTR;
+        String call = noFollow ? "lgetxattr" : "getxattr";
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment p = cString(arena, path);
+            MemorySegment n = cString(arena, name.getBytes(StandardCharsets.UTF_8));
+            MemorySegment cap = CAPTURE.get();
+            for (int attempt = 1; ; attempt++) {
+                long size = (long) h.invokeExact(cap, p, n, MemorySegment.NULL, 0L);
+                if (size < 0) {
+                    int e = errno(cap);
+                    if (e == Errnos.EINTR) {
+                        continue;
+                    }
+                    throw new ErrnoException(call, e, path + " " + name);
+                }
+                if (size == 0) {
+                    return new byte[0];
+                }
+                // One spare byte tells a value that grew to exactly the next size from one that did not.
+                MemorySegment buf = arena.allocate(Math.min(size + 1, XATTR_SIZE_MAX));
+                long got = (long) h.invokeExact(cap, p, n, buf, buf.byteSize());
+                if (got >= 0) {
+                    return buf.asSlice(0, got).toArray(ValueLayout.JAVA_BYTE);
+                }
+                int e = errno(cap);
+                if (e == Errnos.EINTR || (e == Errnos.ERANGE && attempt < GETXATTR_ATTEMPTS)) {
+                    continue;
+                }
+                throw new ErrnoException(call, e, path + " " + name);
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * setxattr(2), or lsetxattr(2) when {@code noFollow}: sets attribute {@code name} to
+     * {@code value}. {@code flags} is 0, {@link #XATTR_CREATE} or {@link #XATTR_REPLACE}. Retries EINTR.
+     */
+    public static void setxattr(Path path, String name, byte[] value, int flags, boolean noFollow)
+            throws ErrnoException {
+        MethodHandle h = noFollow ? LSETXATTR : SETXATTR;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment p = cString(arena, path);
+            MemorySegment n = cString(arena, name.getBytes(StandardCharsets.UTF_8));
+            MemorySegment v = arena.allocate(Math.max(1, value.length));
+            MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
+            MemorySegment cap = CAPTURE.get();
+            while (true) {
+                int r = (int) h.invokeExact(cap, p, n, v, (long) value.length, flags);
+                if (r == 0) {
+                    return;
+                }
+                int e = errno(cap);
+                if (e != Errnos.EINTR) {
+                    throw new ErrnoException(noFollow ? "lsetxattr" : "setxattr", e, path + " " + name);
+                }
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** removexattr(2), or lremovexattr(2) when {@code noFollow}. A missing attribute is ENODATA. Retries EINTR. */
+    public static void removexattr(Path path, String name, boolean noFollow) throws ErrnoException {
+        MethodHandle h = noFollow ? LREMOVEXATTR : REMOVEXATTR;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment p = cString(arena, path);
+            MemorySegment n = cString(arena, name.getBytes(StandardCharsets.UTF_8));
+            MemorySegment cap = CAPTURE.get();
+            while (true) {
+                int r = (int) h.invokeExact(cap, p, n);
+                if (r == 0) {
+                    return;
+                }
+                int e = errno(cap);
+                if (e != Errnos.EINTR) {
+                    throw new ErrnoException(noFollow ? "lremovexattr" : "removexattr", e, path + " " + name);
+                }
+            }
+        } catch (ErrnoException e) {
+            throw e;
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,45 @@ class LibcTest {
                 .hasMessageContaining("open")
                 .hasMessageContaining("missing")
                 .hasMessageContaining("ENOENT")
+                .satisfies(e -> assertThat(((ErrnoException) e).errno()).isEqualTo(Errnos.ENOENT));
+    }
+
+    @Test
+    void setsGetsAndRemovesExtendedAttributes() throws Exception {
+        Path f = Files.createFile(dir.resolve("f"));
+        Libc.setxattr(f, "user.test", "one".getBytes(StandardCharsets.UTF_8), 0, false);
+        assertThat(new String(Libc.getxattr(f, "user.test", false), StandardCharsets.UTF_8)).isEqualTo("one");
+        byte[] big = new byte[3000]; // ext4 keeps all of a file's attributes in one 4 KiB block
+        java.util.Arrays.fill(big, (byte) 'x');
+        Libc.setxattr(f, "user.test", big, Libc.XATTR_REPLACE, false);
+        assertThat(Libc.getxattr(f, "user.test", true)).isEqualTo(big);
+        Libc.setxattr(f, "user.empty", new byte[0], Libc.XATTR_CREATE, false);
+        assertThat(Libc.getxattr(f, "user.empty", false)).isEmpty();
+        assertThatThrownBy(() -> Libc.setxattr(f, "user.empty", new byte[1], Libc.XATTR_CREATE, false))
+                .satisfies(e -> assertThat(((ErrnoException) e).errno()).isEqualTo(Errnos.EEXIST));
+        Libc.removexattr(f, "user.test", false);
+        assertThatThrownBy(() -> Libc.getxattr(f, "user.test", false))
+                .isInstanceOf(ErrnoException.class)
+                .hasMessageContaining("getxattr")
+                .hasMessageContaining("user.test")
+                .hasMessageContaining("ENODATA")
+                .satisfies(e -> assertThat(((ErrnoException) e).errno()).isEqualTo(Errnos.ENODATA));
+        assertThatThrownBy(() -> Libc.removexattr(f, "user.test", true))
+                .satisfies(e -> assertThat(((ErrnoException) e).errno()).isEqualTo(Errnos.ENODATA));
+    }
+
+    @Test
+    void noFollowActsOnTheSymlinkItself() throws Exception {
+        Path target = Files.createFile(dir.resolve("target"));
+        Path link = Files.createSymbolicLink(dir.resolve("link"), target);
+        Libc.setxattr(link, "user.via-link", "v".getBytes(StandardCharsets.UTF_8), 0, false);
+        assertThat(Libc.getxattr(target, "user.via-link", false)).containsExactly('v');
+        // Linux keeps user.* attributes off symlinks: reading answers ENODATA, writing EPERM.
+        assertThatThrownBy(() -> Libc.getxattr(link, "user.via-link", true))
+                .satisfies(e -> assertThat(((ErrnoException) e).errno()).isEqualTo(Errnos.ENODATA));
+        assertThatThrownBy(() -> Libc.setxattr(link, "user.x", new byte[1], 0, true))
+                .satisfies(e -> assertThat(((ErrnoException) e).errno()).isEqualTo(Errnos.EPERM));
+        assertThatThrownBy(() -> Libc.getxattr(dir.resolve("missing"), "user.x", false))
                 .satisfies(e -> assertThat(((ErrnoException) e).errno()).isEqualTo(Errnos.ENOENT));
     }
 }

@@ -42,6 +42,10 @@ public record HsmOptions(Policy rootPolicy, int archiveWorkers, int restoreWorke
                 readAheadMaxBytes);
     }
 
+    public HsmOptions withArchiveWorkers(int n) {
+        return new HsmOptions(rootPolicy, n, restoreWorkers, scanInterval, lease, transfers, queue, readAheadMaxBytes);
+    }
+
     public HsmOptions withQueue(TaskQueue.Options q) {
         return new HsmOptions(rootPolicy, archiveWorkers, restoreWorkers, scanInterval, lease, transfers, q,
                 readAheadMaxBytes);

@@ -1,6 +1,8 @@
 package dev.strata.store.azure;
 
 import dev.strata.core.store.ObjectStore;
+import dev.strata.testkit.process.Azurite;
+import dev.strata.testkit.process.AzuriteExtension;
 import dev.strata.testkit.store.ObjectStoreContract;
 import java.net.URI;
 import java.util.Map;

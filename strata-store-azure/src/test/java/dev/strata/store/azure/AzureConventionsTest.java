@@ -13,6 +13,8 @@ import dev.strata.core.store.ObjectStore.ObjectInfo;
 import dev.strata.core.store.ObjectStore.Part;
 import dev.strata.core.store.ObjectStore.Upload;
 import dev.strata.core.store.ObjectStoreException;
+import dev.strata.testkit.process.Azurite;
+import dev.strata.testkit.process.AzuriteExtension;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

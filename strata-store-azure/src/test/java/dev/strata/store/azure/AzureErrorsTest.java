@@ -9,6 +9,8 @@ import com.azure.storage.blob.models.BlobStorageException;
 import com.azure.storage.blob.options.BlockBlobStageBlockOptions;
 import dev.strata.core.store.ObjectStore.ObjectInfo;
 import dev.strata.core.store.ObjectStoreException;
+import dev.strata.testkit.process.Azurite;
+import dev.strata.testkit.process.AzuriteExtension;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.Map;

@@ -1,12 +1,8 @@
 package dev.strata.store.s3;
 
-import dev.strata.testkit.process.ChildServers;
+import dev.strata.testkit.process.S3Mock;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -16,93 +12,42 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * A real S3-compatible server for the tests: Adobe S3Mock's executable jar (copied into
- * {@code target/s3mock} by the build), run as a separate {@code java -jar} process of this same
- * JDK on a free loopback port, its data in a fresh temporary directory. {@link #start} waits
- * (bounded) until it answers; {@link #close} stops it and deletes its data, also after a failure.
- *
- * <p>A server of an earlier run that was killed before it could stop its child (the pid is kept in
- * {@code target/s3mock/server.pid}) is stopped at the next start, by that pid and only if its
- * command line is this jar's.
+ * The S3 server of this module's tests: strata-testkit's {@link S3Mock} (the process), plus a
+ * plain SDK client on it to look at what the adapter stored.
  */
 final class S3Server implements AutoCloseable {
-    static final String BUCKET = "strata-test";
-    static final String ACCESS_KEY = "strata-test-key";
-    static final String SECRET_KEY = "strata-test-secret";
-    /** S3Mock (Spring Boot) takes 10 s on an idle 2-core machine and over 30 s on a busy one. */
-    private static final Duration STARTUP_LIMIT = Duration.ofSeconds(180);
-    private static final Duration STOP_LIMIT = Duration.ofSeconds(10);
+    static final String BUCKET = S3Mock.BUCKET;
+    static final String ACCESS_KEY = S3Mock.ACCESS_KEY;
+    static final String SECRET_KEY = S3Mock.SECRET_KEY;
 
-    private final Process process;
-    private final int port;
-    private final Path dataDir;
-    private final Path log;
-    private final Path pidFile;
+    private final S3Mock mock;
     private S3Client raw;
 
-    private S3Server(Process process, int port, Path dataDir, Path log, Path pidFile) {
-        this.process = process;
-        this.port = port;
-        this.dataDir = dataDir;
-        this.log = log;
-        this.pidFile = pidFile;
+    private S3Server(S3Mock mock) {
+        this.mock = mock;
     }
 
     static S3Server start() throws IOException, InterruptedException {
-        Path jar = Path.of(System.getProperty("strata.s3mock.jar", "target/s3mock/s3mock-exec.jar")).toAbsolutePath();
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("no S3Mock jar at " + jar + ": run the tests through Maven, whose "
-                    + "maven-dependency-plugin copies it there");
-        }
-        Path workDir = jar.getParent();
-        Path pidFile = workDir.resolve("server.pid");
-        stopLeftover(pidFile, jar);
-        int port = ChildServers.freeLoopbackPort();
-        Path dataDir = Files.createTempDirectory("strata-s3mock-");
-        Path log = workDir.resolve("server-" + port + ".log");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = List.of(java,
-                // C1 only and the serial collector: S3Mock starts in half the time on 2 cores.
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx512m",
-                "-jar", jar.toString(),
-                "--http.port=" + port,
-                "--server.port=0", // its HTTPS connector, unused: any free port
-                "--server.address=127.0.0.1",
-                "--spring.main.banner-mode=off",
-                "--com.adobe.testing.s3mock.store.root=" + dataDir,
-                "--com.adobe.testing.s3mock.store.initial-buckets=" + BUCKET,
-                "--com.adobe.testing.s3mock.store.retain-files-on-exit=false");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
-        Files.writeString(pidFile, Long.toString(process.pid()));
-        S3Server server = new S3Server(process, port, dataDir, log, pidFile);
-        try {
-            server.awaitReady();
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            server.close();
-            throw e;
-        }
-        return server;
+        return new S3Server(S3Mock.start());
     }
 
     /** The endpoint, {@code http://127.0.0.1:PORT}. */
     URI endpoint() {
-        return URI.create("http://127.0.0.1:" + port);
+        return mock.endpoint();
     }
 
     int port() {
-        return port;
+        return mock.port();
     }
 
     /** The environment an {@link S3ObjectStore} needs to reach this server. */
     Map<String, String> env() {
-        return env(endpoint());
+        return mock.env();
     }
 
     /** The same, for an endpoint in front of this server (a proxy). */
     static Map<String, String> env(URI endpoint) {
-        return Map.of("AWS_ENDPOINT_URL", endpoint.toString(), "AWS_ACCESS_KEY_ID", ACCESS_KEY,
-                "AWS_SECRET_ACCESS_KEY", SECRET_KEY, "AWS_REGION", "us-east-1");
+        return S3Mock.env(endpoint);
     }
 
     /** A plain SDK client on this server, to look at what the adapter stored. */
@@ -117,14 +62,9 @@ final class S3Server implements AutoCloseable {
         return raw;
     }
 
-    private void awaitReady() throws IOException, InterruptedException {
-        ChildServers.awaitHttp(process, "S3Mock", URI.create(endpoint() + "/" + BUCKET + "?list-type=2&max-keys=1"),
-                status -> status == 200, STARTUP_LIMIT, log);
-    }
-
     /** The last lines of the server's log, for failure messages. */
     String logTail() {
-        return ChildServers.tail(log);
+        return mock.logTail();
     }
 
     @Override
@@ -133,27 +73,6 @@ final class S3Server implements AutoCloseable {
             raw.close();
             raw = null;
         }
-        ChildServers.stop(process.toHandle(), STOP_LIMIT);
-        try {
-            Files.deleteIfExists(pidFile);
-            ChildServers.deleteTree(dataDir);
-        } catch (IOException e) {
-            System.err.println("S3Server: could not delete " + dataDir + ": " + e);
-        }
-    }
-
-    private static void stopLeftover(Path pidFile, Path jar) throws IOException {
-        if (!Files.exists(pidFile)) {
-            return;
-        }
-        try {
-            long pid = Long.parseLong(Files.readString(pidFile).strip());
-            ProcessHandle.of(pid)
-                    .filter(h -> h.info().commandLine().map(c -> c.contains(jar.toString())).orElse(false))
-                    .ifPresent(h -> ChildServers.stop(h, STOP_LIMIT));
-        } catch (NumberFormatException ignored) {
-            // Not ours.
-        }
-        Files.deleteIfExists(pidFile);
+        mock.close();
     }
 }

@@ -1,13 +1,21 @@
-package dev.strata.store.azure;
+package dev.strata.testkit.process;
 
-import dev.strata.testkit.process.ChildServers;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.concurrent.TimeUnit;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Microsoft's Azure Blob emulator, as a child process of this JVM: installed from npm into a
@@ -18,11 +26,11 @@ import java.util.concurrent.TimeUnit;
  * <p>Needs node and npm. Without them it fails, with a message saying how to get them: CI installs
  * them in {@code .ci/run}.
  */
-final class Azurite implements AutoCloseable {
-    static final String VERSION = "3.37";
+public final class Azurite implements AutoCloseable {
+    public static final String VERSION = "3.37";
     /** Azurite's well-known development account (public, the same in every Azurite). */
-    static final String ACCOUNT = "devstoreaccount1";
-    static final String KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    public static final String ACCOUNT = "devstoreaccount1";
+    public static final String KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
@@ -40,7 +48,7 @@ final class Azurite implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
-    static Azurite start() throws IOException, InterruptedException {
+    public static Azurite start() throws IOException, InterruptedException {
         Path executable = install();
         Path dataDir = Files.createTempDirectory("strata-azurite-");
         int port = ChildServers.freeLoopbackPort();
@@ -58,16 +66,62 @@ final class Azurite implements AutoCloseable {
         return azurite;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    String connectionString() {
+    public String connectionString() {
         return "DefaultEndpointsProtocol=http;AccountName=" + ACCOUNT + ";AccountKey=" + KEY + ";BlobEndpoint=http://127.0.0.1:"
                 + port + "/" + ACCOUNT + ";";
     }
 
-    boolean isRunning() {
+    /** The account's blob endpoint, {@code http://127.0.0.1:PORT/devstoreaccount1}. */
+    public URI blobEndpoint() {
+        return URI.create("http://127.0.0.1:" + port + "/" + ACCOUNT);
+    }
+
+    /**
+     * An account SAS (a query string without the '?') allowing every operation on blobs and
+     * containers until 2099, signed with the well-known key. It lets tools reach this emulator
+     * that cannot be given a custom endpoint together with a key (rclone 1.60 builds
+     * {@code https://ACCOUNT.ENDPOINT} from them; it takes a SAS URL as is), and lets tests use
+     * plain HTTP without signing each request.
+     */
+    public String accountSas() {
+        String permissions = "rwdlacup";
+        String services = "b";
+        String resourceTypes = "sco";
+        String expiry = "2099-01-01T00:00:00Z";
+        String version = "2019-12-12";
+        // Account SAS string-to-sign for this version: account, permissions, services, resource
+        // types, start, expiry, IP range, protocol, version, each followed by a newline.
+        String toSign = String.join("\n", ACCOUNT, permissions, services, resourceTypes, "", expiry, "", "", version, "");
+        String signature;
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(Base64.getDecoder().decode(KEY), "HmacSHA256"));
+            signature = Base64.getEncoder().encodeToString(mac.doFinal(toSign.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+        }
+        return "sv=" + version + "&ss=" + services + "&srt=" + resourceTypes + "&sp=" + permissions + "&se="
+                + URLEncoder.encode(expiry, StandardCharsets.UTF_8) + "&sig=" + URLEncoder.encode(signature, StandardCharsets.UTF_8);
+    }
+
+    /** Creates a container; one that exists already is fine. */
+    public void createContainer(String name) throws IOException, InterruptedException {
+        URI uri = URI.create(blobEndpoint() + "/" + name + "?restype=container&" + accountSas());
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+                    .header("x-ms-version", "2019-12-12").PUT(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 201 && r.statusCode() != 409) {
+                throw new IOException("Azurite refused to create container " + name + ": " + r.statusCode() + " " + r.body());
+            }
+        }
+    }
+
+    public boolean isRunning() {
         return process.isAlive();
     }
 

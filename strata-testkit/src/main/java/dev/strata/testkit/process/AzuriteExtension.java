@@ -1,4 +1,4 @@
-package dev.strata.store.azure;
+package dev.strata.testkit.process;
 
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -10,7 +10,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * when JUnit closes its root store (after the last test, whether tests failed or not). Test
  * methods and constructors receive it as a parameter of type {@link Azurite}.
  */
-final class AzuriteExtension implements BeforeAllCallback, ParameterResolver {
+public final class AzuriteExtension implements BeforeAllCallback, ParameterResolver {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(AzuriteExtension.class);
 
     @Override
@@ -28,7 +28,7 @@ final class AzuriteExtension implements BeforeAllCallback, ParameterResolver {
         return azurite(context);
     }
 
-    static Azurite azurite(ExtensionContext context) {
+    public static Azurite azurite(ExtensionContext context) {
         return context.getRoot().getStore(NAMESPACE).computeIfAbsent(Azurite.class, type -> {
             try {
                 return Azurite.start();

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,20 +23,30 @@ public final class StrataProcess implements AutoCloseable {
     private final Path mountpoint;
     private final Path dataDir;
     private final Path log;
+    private final Map<String, String> env;
     private Process process;
 
-    private StrataProcess(Path mountpoint, Path dataDir, Path log) {
+    private StrataProcess(Path mountpoint, Path dataDir, Path log, Map<String, String> env) {
         this.mountpoint = mountpoint;
         this.dataDir = dataDir;
         this.log = log;
+        this.env = Map.copyOf(env);
     }
 
     /** Mounts a new or existing data directory under {@code work} ({@code work/mnt}, {@code work/data}). */
     public static StrataProcess start(Path work, String... extraArgs) throws IOException {
+        return start(work, Map.of(), extraArgs);
+    }
+
+    /**
+     * As {@link #start(Path, String...)}, with {@code env} added to the server's environment (and
+     * kept for {@link #restart}): the credentials and endpoint of a {@code --store}.
+     */
+    public static StrataProcess start(Path work, Map<String, String> env, String... extraArgs) throws IOException {
         Path mp = work.resolve("mnt");
         Path data = work.resolve("data");
         Files.createDirectories(mp);
-        StrataProcess p = new StrataProcess(mp, data, work.resolve("strata.log"));
+        StrataProcess p = new StrataProcess(mp, data, work.resolve("strata.log"), env);
         p.launch(extraArgs);
         return p;
     }
@@ -57,8 +68,9 @@ public final class StrataProcess implements AutoCloseable {
     private void launch(String... extraArgs) throws IOException {
         List<String> args = new ArrayList<>(List.of("mount", mountpoint.toString(), "--data-dir", dataDir.toString()));
         args.addAll(List.of(extraArgs));
-        process = new ProcessBuilder(serverCommand(args.toArray(String[]::new)))
-                .redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(serverCommand(args.toArray(String[]::new)));
+        pb.environment().putAll(env);
+        process = pb.redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .start();

@@ -15,13 +15,13 @@ import java.util.regex.Pattern;
  * does (a stale FUSE mount answers ENOTCONN). Not stat: the kernel answers that from its attribute
  * cache for up to the attribute timeout after the server died.
  */
-final class Restarts {
+public final class Restarts {
     static final Duration SERVE_TIMEOUT = Duration.ofSeconds(60);
     private static final Pattern REPORT = Pattern.compile(
             "file system ready: Report\\[formatted=(\\w+), inodes=(\\d+), orphansFreed=(\\d+), sizesRefreshed=(\\d+), millis=(\\d+)]");
 
     /** What one restart took: until the mount serves, and the engine's own recovery. */
-    record Timing(long serveMillis, long recoveryMillis, long inodes, long orphansFreed, long sizesRefreshed) {
+    public record Timing(long serveMillis, long recoveryMillis, long inodes, long orphansFreed, long sizesRefreshed) {
         @Override
         public String toString() {
             return "serving after " + serveMillis + " ms (recovery " + recoveryMillis + " ms: " + inodes + " inodes, "
@@ -32,7 +32,7 @@ final class Restarts {
     private Restarts() {}
 
     /** Restarts the server on its stale mount point and waits until it serves. */
-    static Timing restart(StrataProcess s, String... extraArgs) throws IOException, InterruptedException {
+    public static Timing restart(StrataProcess s, String... extraArgs) throws IOException, InterruptedException {
         int reportsBefore = count(s.logText());
         long t0 = System.nanoTime();
         s.restart(extraArgs);
@@ -54,7 +54,7 @@ final class Restarts {
         return timing;
     }
 
-    static void awaitServing(StrataProcess s, long startNanos) throws IOException, InterruptedException {
+    public static void awaitServing(StrataProcess s, long startNanos) throws IOException, InterruptedException {
         long deadline = startNanos + SERVE_TIMEOUT.toNanos();
         while (true) {
             if (PosixCalls.statfs(s.mountpoint()) == 0 && FuseMount.isStrataMount(s.mountpoint())) {

@@ -24,4 +24,7 @@ interface RawStore extends AutoCloseable {
 
     /** What the upload and download calls are, for the report. */
     String describe();
+
+    @Override
+    void close();
 }

@@ -53,14 +53,16 @@ public final class TierBench {
     private final PrintStream out;
     private final long sizeBytes;
     private final Path scratch;
+    private final List<String> mountOpts;
     private final CacheDropper caches;
     private final Map<Key, List<Double>> samples = new LinkedHashMap<>();
     private long fileSeed;
 
-    private TierBench(PrintStream out, long sizeBytes, Path scratch, CacheDropper caches) {
+    private TierBench(PrintStream out, long sizeBytes, Path scratch, List<String> mountOpts, CacheDropper caches) {
         this.out = out;
         this.sizeBytes = sizeBytes;
         this.scratch = scratch;
+        this.mountOpts = List.copyOf(mountOpts);
         this.caches = caches;
     }
 
@@ -71,6 +73,7 @@ public final class TierBench {
         long size = 256L << 20;
         int rounds = 3;
         List<String> stores = List.of("az", "s3");
+        List<String> mountOpts = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -80,6 +83,7 @@ public final class TierBench {
                 case "--size" -> size = Options.bytes("--size", v);
                 case "--rounds" -> rounds = Integer.parseInt(v);
                 case "--stores" -> stores = List.of(v.split(","));
+                case "--mount-opt" -> mountOpts.add(v);
                 default -> usage("unknown argument " + args[i]);
             }
             i++;
@@ -87,12 +91,12 @@ public final class TierBench {
         if (strata == null || scratch == null || s3mockJar == null || rounds < 1 || size < 1) {
             usage("--strata, --scratch and --s3mock-jar are required");
         }
-        new TierBench(System.out, size, scratch, CacheDropper.kernel()).run(strata, s3mockJar, stores, rounds);
+        new TierBench(System.out, size, scratch, mountOpts, CacheDropper.kernel()).run(strata, s3mockJar, stores, rounds);
     }
 
     private static void usage(String why) {
         System.err.println("tier-bench: " + why + "\nusage: TierBench --strata PATH/strata --scratch DIR --s3mock-jar JAR"
-                + " [--size BYTES] [--rounds N] [--stores az,s3]");
+                + " [--size BYTES] [--rounds N] [--stores az,s3] [--mount-opt ARG]...");
         System.exit(2);
     }
 
@@ -133,8 +137,8 @@ public final class TierBench {
             for (RawStore r : raw.values()) {
                 out.println("# " + r.name() + " raw: " + r.describe());
             }
-            out.println("# strata: ./strata mount --store (defaults: 16 MiB parts, 4 in flight, 8 MiB restore chunks,"
-                    + " read-ahead up to 16 MiB for sequential readers of released files)");
+            out.println("# strata: ./strata mount --store " + String.join(" ", mountOpts) + " (16 MiB parts, 4 in flight,"
+                    + " 8 MiB restore chunks, read-ahead up to 16 MiB for sequential readers of released files)");
             for (int round = 1; round <= rounds; round++) {
                 for (String s : stores) {
                     round(round, raw.get(s), mounts.get(s));
@@ -157,7 +161,8 @@ public final class TierBench {
 
     private TierMount mount(Path strata, String name, String uri, Map<String, String> env, List<AutoCloseable> open)
             throws IOException, InterruptedException {
-        TierMount m = TierMount.start(strata, scratch.resolve("mnt-" + name), scratch.resolve("data-" + name), uri, env);
+        TierMount m = TierMount.start(strata, scratch.resolve("mnt-" + name), scratch.resolve("data-" + name), uri, env,
+                mountOpts);
         open.add(m);
         return m;
     }

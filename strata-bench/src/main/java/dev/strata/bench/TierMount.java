@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -32,12 +33,14 @@ final class TierMount implements AutoCloseable {
         this.process = process;
     }
 
-    static TierMount start(Path strata, Path mountpoint, Path dataDir, String storeUri, Map<String, String> env)
-            throws IOException, InterruptedException {
+    static TierMount start(Path strata, Path mountpoint, Path dataDir, String storeUri, Map<String, String> env,
+            List<String> extraArgs) throws IOException, InterruptedException {
         Files.createDirectories(mountpoint);
         Path log = mountpoint.resolveSibling(mountpoint.getFileName() + ".log");
-        ProcessBuilder pb = new ProcessBuilder(List.of(strata.toString(), "mount", mountpoint.toString(), "--data-dir",
-                dataDir.toString(), "--store", storeUri)).redirectErrorStream(true).redirectOutput(log.toFile())
+        List<String> command = new ArrayList<>(List.of(strata.toString(), "mount", mountpoint.toString(), "--data-dir",
+                dataDir.toString(), "--store", storeUri));
+        command.addAll(extraArgs);
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().putAll(env);
         TierMount m = new TierMount(mountpoint, log, pb.start());

@@ -8,13 +8,16 @@ import dev.strata.testkit.process.Azurite;
 import dev.strata.testkit.process.AzuriteExtension;
 import dev.strata.testkit.process.S3Mock;
 import dev.strata.testkit.process.S3MockExtension;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -86,6 +89,30 @@ class TierMirrorTest {
                 Hsm.dropCaches();
                 MirrorTree.assertSameBytes("top/moved/big.bin read through the mount", Files.readAllBytes(movedBig),
                         after.get("top/moved/big.bin").bytes());
+            });
+        }
+    }
+
+    /**
+     * Known bug, run with {@code -Dstrata.knownBugs=true}: a symlink's object holds its target, but
+     * its {@code strata-crc32c} metadata says {@code 00000000} (NamespaceReplay.putSymlink computes
+     * the CRC32C for the put and then writes the metadata with a zero), so anything that trusts the
+     * metadata (an import, a scrub) finds the object corrupt. A marker's zero is right: it is empty.
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "strata.knownBugs", matches = "true")
+    void aSymlinksObjectCarriesTheCrc32cOfItsTarget() throws Exception {
+        TierMounts.assumeReady();
+        TierStore store = new FileTierStore(work.resolve("bucket"));
+        try (StrataProcess s = TierMounts.mount(work, store)) {
+            TierMounts.showingLogOnFailure(s, () -> {
+                Files.createSymbolicLink(s.mountpoint().resolve("link"), Path.of("some/target"));
+                Hsm.awaitNamespaceReplayed(s.mountpoint(), REPLAY_LIMIT);
+                CRC32C crc = new CRC32C();
+                crc.update("some/target".getBytes(StandardCharsets.UTF_8));
+                assertThat(store.metadata("link", false)).isPresent();
+                assertThat(store.metadata("link", false).get().get("strata-crc32c")).as("strata-crc32c of the symlink's object")
+                        .isIn(null, String.format("%08x", (int) crc.getValue()));
             });
         }
     }

@@ -257,7 +257,8 @@ final class DataOps {
         // A released file's bytes are in the capacity tier, not in the local file: no passthrough.
         boolean privileged = (n.rec.mode() & (S_ISUID | S_ISGID)) != 0;
         boolean released = n.rec.has(InodeRecord.FLAG_RELEASED);
-        return new Opened(fh, privileged || released ? -1 : n.local.nativeFd(), true);
+        // keepCache off for released files: the object may have been replaced outside since.
+        return new Opened(fh, privileged || released ? -1 : n.local.nativeFd(), !released);
     }
 
     int read(long ino, long fh, long offset, MemorySegment dst) throws FsException {

@@ -125,6 +125,12 @@ public final class StrataFs implements PosixFileSystem {
         }
 
         @Override
+        public int importChildren(long dir, List<NewChild> children, ChildHook hook,
+                java.util.function.BooleanSupplier stillValid) throws FsException {
+            return names.importChildren(dir, children, hook, stillValid);
+        }
+
+        @Override
         public dev.strata.core.meta.MetadataStore meta() {
             return s.meta;
         }
@@ -145,6 +151,7 @@ public final class StrataFs implements PosixFileSystem {
 
     @Override
     public Entry lookup(Caller caller, long parent, Name name) throws FsException {
+        s.tier.refreshDirectory(parent);
         return names.lookup(parent, name);
     }
 
@@ -241,6 +248,7 @@ public final class StrataFs implements PosixFileSystem {
 
     @Override
     public Opened opendir(Caller caller, long ino, int flags) throws FsException {
+        s.tier.refreshDirectory(ino);
         return files.opendir(ino);
     }
 

@@ -9,6 +9,9 @@ public interface TierChange {
     /** Adds a metadata operation (an HSM record, a mirror task, a mark) to the commit. */
     void add(Mutation.Op op);
 
+    /** The builder of {@code ino}'s next record in the commit (for size and times the tier learns). */
+    InodeRecord.Builder edit(long ino) throws FsException;
+
     /** Sets or clears an {@code InodeRecord.FLAG_*} bit of {@code ino} in the commit. */
     void flag(long ino, int flag, boolean on) throws FsException;
 

@@ -129,6 +129,11 @@ final class Txn {
             }
 
             @Override
+            public InodeRecord.Builder edit(long ino) throws FsException {
+                return Txn.this.edit(ino);
+            }
+
+            @Override
             public void flag(long ino, int flag, boolean on) throws FsException {
                 edit(ino).flag(flag, on);
             }

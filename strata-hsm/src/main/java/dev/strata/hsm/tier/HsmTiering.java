@@ -65,6 +65,7 @@ public final class HsmTiering implements Tiering {
     final Restorer restorer = new Restorer(this);
     final ReleasedReads reads = new ReleasedReads(this);
     final NamespaceReplay replay = new NamespaceReplay(this);
+    Importer importer;
     final AtomicLong unmirrorable = new AtomicLong();
     private final RandomGenerator random;
     private volatile TierHost host;
@@ -89,6 +90,7 @@ public final class HsmTiering implements Tiering {
         }
         this.paths = new MirrorPaths(h.meta());
         this.policies = new Policies(h.meta(), options.rootPolicy());
+        this.importer = new Importer(this);
         this.mover = new Mover(this);
         mover.start();
         LOG.info("capacity tier {} attached; default policy {}", store.describe(), options.rootPolicy().format());
@@ -115,6 +117,10 @@ public final class HsmTiering implements Tiering {
         }
         FileType type = created.type();
         Mutation m = new Mutation();
+        if (type == FileType.DIRECTORY) {
+            long dir = created.ino();
+            c.afterCommit(() -> importer.createdLocally(dir));
+        }
         switch (type) {
             case REGULAR -> HsmTransitions.dataChanged(m, created.ino(), HsmRecord.NEW, c.nowMillis());
             case DIRECTORY -> key(parent, name, true).ifPresent(k ->
@@ -273,6 +279,11 @@ public final class HsmTiering implements Tiering {
     }
 
     // ---- data, without the engine lock ------------------------------------------------------------
+
+    @Override
+    public void refreshDirectory(long dir) throws FsException {
+        importer.refresh(dir);
+    }
 
     @Override
     public int readReleased(InodeRecord file, long offset, MemorySegment dst) throws FsException {

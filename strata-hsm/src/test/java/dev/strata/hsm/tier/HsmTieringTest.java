@@ -42,6 +42,8 @@ class HsmTieringTest {
     InMemoryObjectStore bucket;
     StrataFs fs;
 
+    Duration importRefresh = Duration.ofSeconds(60);
+
     @BeforeEach
     void open() throws Exception {
         meta = new InMemoryMetadataStore();
@@ -52,7 +54,8 @@ class HsmTieringTest {
 
     void start() throws FsException {
         HsmOptions opts = HsmOptions.defaults().withScanInterval(Duration.ofMillis(100))
-                .withRootPolicy(new Policy(Policy.Durability.ASYNC, Duration.ofHours(1)));
+                .withRootPolicy(new Policy(Policy.Durability.ASYNC, Duration.ofHours(1)))
+                .withImport(importRefresh, 4242, 4242);
         fs = StrataFs.open(meta, data, Clock.SYSTEM, FsOptions.defaults(0, 0), new HsmTiering(bucket, opts, new Random(1)));
     }
 
@@ -281,5 +284,81 @@ class HsmTieringTest {
         assertThat(readAll(ino)).isEqualTo("across restarts");
         Optional<?> unused = Optional.empty();
         assertThat(unused).isEmpty();
+    }
+
+    void put(String key, String content, java.util.Map<String, String> md) throws Exception {
+        byte[] b = content.getBytes(StandardCharsets.UTF_8);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(b);
+        bucket.put(key, ByteBuffer.wrap(b), (int) crc.getValue(), md);
+    }
+
+    long path(String... names) throws FsException {
+        long ino = ROOT;
+        for (String n : names) {
+            ino = fs.lookup(ME, ino, Name.of(n)).ino();
+        }
+        return ino;
+    }
+
+    void restartWithImport() throws FsException {
+        fs.destroy();
+        importRefresh = Duration.ZERO;
+        start();
+    }
+
+    @Test
+    void importShowsWhatTheBucketHoldsLazilyAndReleased() throws Exception {
+        put("data/a.txt", "from another tool", java.util.Map.of(MirrorAttributes.PERMISSIONS, "0100600",
+                MirrorAttributes.OWNER, "1000", MirrorAttributes.GROUP, "1001"));
+        put("data/sub/b.txt", "no metadata at all", java.util.Map.of());
+        put("top.bin", "v1", java.util.Map.of());
+        put("n".repeat(300), "a name over 255 bytes", java.util.Map.of());
+        put("x", "file x", java.util.Map.of());
+        put("x/y", "x is also a directory", java.util.Map.of());
+        restartWithImport();
+
+        long a = path("data", "a.txt");
+        assertThat(state(a)).isEqualTo("released");
+        var attr = fs.getattr(a, 0);
+        assertThat(attr.mode() & 07777).isEqualTo(0600);
+        assertThat(attr.uid()).isEqualTo(1000);
+        assertThat(attr.sizeBytes()).isEqualTo(17);
+        assertThat(readAll(a)).isEqualTo("from another tool");
+        long b = path("data", "sub", "b.txt");
+        assertThat(fs.getattr(b, 0).uid()).isEqualTo(4242);
+        assertThat(fs.getattr(b, 0).mode() & 07777).isEqualTo(0644);
+        assertThat(readAll(b)).isEqualTo("no metadata at all");
+        assertThat(fs.lookup(ME, ROOT, Name.of("x")).attr().mode() & 0170000).as("x and x/: the directory wins")
+                .isEqualTo(0040000);
+        assertThat(xattr(ROOT, "user.strata.status")).containsPattern("skipped-keys: [1-9]");
+        assertThat(bucket.head("data/a.txt")).isPresent(); // nothing was copied or moved
+
+        // Replaced and added outside Strata: visible at the next look.
+        put("top.bin", "version two", java.util.Map.of());
+        put("data/late.txt", "late arrival", java.util.Map.of());
+        long top = path("top.bin");
+        assertThat(readAll(top)).isEqualTo("version two");
+        assertThat(readAll(path("data", "late.txt"))).isEqualTo("late arrival");
+
+        // An imported file restores and is written like any other.
+        Opened w = fs.open(ME, a, O_RDWR);
+        write(a, w.fh(), 0, "FROM");
+        fs.release(a, w.fh());
+        assertThat(readAll(a)).isEqualTo("FROM another tool");
+        assertThat(state(a)).isEqualTo("dirty");
+    }
+
+    @Test
+    void importDoesNotResurrectWhatWasJustDeleted() throws Exception {
+        long ino = createWith(ROOT, "gone.txt", "short-lived");
+        set(ino, "user.strata.hsm.request", "archive");
+        awaitState(ino, "archived");
+        restartWithImport();
+        fs.unlink(ME, ROOT, Name.of("gone.txt"));
+        // Until the delete reaches the bucket, lookups must not bring the name back.
+        assertThatThrownBy(() -> path("gone.txt")).isInstanceOf(FsException.NoSuchEntry.class);
+        await("deleted", () -> !has("gone.txt"));
+        assertThatThrownBy(() -> path("gone.txt")).isInstanceOf(FsException.NoSuchEntry.class);
     }
 }

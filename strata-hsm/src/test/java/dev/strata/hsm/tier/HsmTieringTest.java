@@ -52,11 +52,18 @@ class HsmTieringTest {
         start();
     }
 
+    dev.strata.core.store.ObjectStore tierStore() {
+        return bucket;
+    }
+
+    dev.strata.hsm.TaskQueue.Options queueOptions = dev.strata.hsm.TaskQueue.Options.DEFAULTS;
+
     void start() throws FsException {
-        HsmOptions opts = HsmOptions.defaults().withScanInterval(Duration.ofMillis(100))
+        HsmOptions opts = HsmOptions.defaults().withScanInterval(Duration.ofMillis(100)).withQueue(queueOptions)
                 .withRootPolicy(new Policy(Policy.Durability.ASYNC, Duration.ofHours(1)))
                 .withImport(importRefresh, 4242, 4242);
-        fs = StrataFs.open(meta, data, Clock.SYSTEM, FsOptions.defaults(0, 0), new HsmTiering(bucket, opts, new Random(1)));
+        fs = StrataFs.open(meta, data, Clock.SYSTEM, FsOptions.defaults(0, 0),
+                new HsmTiering(tierStore(), opts, new Random(1)));
     }
 
     @AfterEach
@@ -360,5 +367,114 @@ class HsmTieringTest {
         assertThatThrownBy(() -> path("gone.txt")).isInstanceOf(FsException.NoSuchEntry.class);
         await("deleted", () -> !has("gone.txt"));
         assertThatThrownBy(() -> path("gone.txt")).isInstanceOf(FsException.NoSuchEntry.class);
+    }
+
+    long archived(long parent, String name, String content) throws Exception {
+        long ino = createWith(parent, name, content);
+        set(ino, "user.strata.hsm.request", "archive");
+        awaitState(ino, "archived");
+        return ino;
+    }
+
+    @Test
+    void aReplacedObjectMakesAReleasedFileLostNotWrong() throws Exception {
+        long ino = archived(ROOT, "v.dat", "the real bytes");
+        set(ino, "user.strata.hsm.request", "release");
+        put("v.dat", "someone else's", java.util.Map.of());
+        assertThatThrownBy(() -> readAll(ino)).isInstanceOf(FsException.IoFailure.class).hasMessageContaining("lost");
+        assertThat(state(ino)).isEqualTo("lost");
+        assertThat(xattr(ino, "user.strata.hsm.info")).contains("error=archived object v.dat");
+    }
+
+    @Test
+    void corruptBytesUnderTheSameIdentityFailTheChecksum() throws Exception {
+        long ino = archived(ROOT, "c.dat", "0123456789abcdef");
+        set(ino, "user.strata.hsm.request", "release");
+        // Same size and Strata identity, different bytes: only the CRC32C can tell.
+        java.util.Map<String, String> md = bucket.head("c.dat").orElseThrow().metadata();
+        put("c.dat", "0123456789abcdeX", md);
+        assertThatThrownBy(() -> readAll(ino)).isInstanceOf(FsException.IoFailure.class).hasMessageContaining("CRC32C");
+        assertThat(state(ino)).isEqualTo("lost");
+        assertThatThrownBy(() -> fs.open(ME, ino, O_RDWR)).isInstanceOf(FsException.IoFailure.class);
+    }
+
+    @Test
+    void unlinkingTheMirroredNameOfAHardLinkMovesTheObject() throws Exception {
+        long ino = archived(ROOT, "a", "linked data");
+        fs.link(ME, ino, ROOT, Name.of("b"));
+        set(ino, "user.strata.hsm.request", "release");
+        fs.unlink(ME, ROOT, Name.of("a"));
+        await("object moved to the remaining name", () -> has("b") && !has("a"));
+        assertThat(readAll(ino)).isEqualTo("linked data");
+        assertThat(state(ino)).isEqualTo("released");
+    }
+
+    @Test
+    void exchangeSwapsTheObjects() throws Exception {
+        long x = archived(ROOT, "x", "was x");
+        Entry d = fs.mkdir(ME, ROOT, Name.of("y"), 0755, 022);
+        long inner = archived(d.ino(), "in", "inside y");
+        await("marker", () -> has("y/"));
+        fs.rename(ME, ROOT, Name.of("x"), ROOT, Name.of("y"), PosixFileSystem.RENAME_EXCHANGE);
+        await("swapped", () -> has("y") && has("x/in") && !has("y/in") && !has(HsmTiering.EXCHANGE_PREFIX + x));
+        assertThat(object("y")).isEqualTo("was x");
+        assertThat(object("x/in")).isEqualTo("inside y");
+        set(inner, "user.strata.hsm.request", "release");
+        assertThat(readAll(inner)).isEqualTo("inside y");
+    }
+
+    @Test
+    void fsyncUnderSyncPolicyCommitsTheObject() throws Exception {
+        Entry d = fs.mkdir(ME, ROOT, Name.of("s"), 0755, 022);
+        set(d.ino(), "user.strata.policy", "durability=sync");
+        Created c = fs.create(ME, d.ino(), Name.of("f"), 0644, 022, O_RDWR);
+        long ino = c.entry().ino();
+        write(ino, c.opened().fh(), 0, "first");
+        fs.fsync(ino, c.opened().fh(), false);
+        assertThat(object("s/f")).isEqualTo("first");
+        write(ino, c.opened().fh(), 5, " second");
+        fs.fsync(ino, c.opened().fh(), true);
+        assertThat(object("s/f")).isEqualTo("first second");
+        fs.release(ino, c.opened().fh());
+        assertThat(state(ino)).isEqualTo("archived");
+    }
+
+    @Test
+    void truncatingAReleasedFileKeepsTheBytesBelowTheNewSize() throws Exception {
+        long ino = archived(ROOT, "t", "keep this part|drop this");
+        set(ino, "user.strata.hsm.request", "release");
+        fs.setattr(ME, ino, dev.strata.core.fs.SetAttr.size(14));
+        assertThat(readAll(ino)).isEqualTo("keep this part");
+        assertThat(state(ino)).isEqualTo("dirty");
+    }
+
+    @Test
+    void failingUploadsEndAsDeadLettersThatCanBeRetried() throws Exception {
+        fs.destroy();
+        var faulty = new dev.strata.testkit.store.FaultInjectingObjectStore(bucket, 7,
+                dev.strata.core.store.Sleeper.SYSTEM);
+        queueOptions = new dev.strata.hsm.TaskQueue.Options(3, 10, 40, 256);
+        HsmOptions opts = HsmOptions.defaults().withScanInterval(Duration.ofMillis(100)).withQueue(queueOptions)
+                .withRootPolicy(new Policy(Policy.Durability.ASYNC, Duration.ofHours(1)));
+        fs = StrataFs.open(meta, data, Clock.SYSTEM, FsOptions.defaults(0, 0), new HsmTiering(faulty, opts, new Random(1)));
+        faulty.on(dev.strata.testkit.store.StoreOp.PUT).failWithProbability(1.0);
+        long ino = createWith(ROOT, "doomed", "never uploads");
+        set(ino, "user.strata.hsm.request", "archive");
+        await("dead letter", () -> {
+            try {
+                return xattr(ROOT, "user.strata.hsm.queue").contains("dead id=");
+            } catch (FsException e) {
+                return false;
+            }
+        });
+        String queue = xattr(ROOT, "user.strata.hsm.queue");
+        assertThat(queue).contains("kind=ARCHIVE key=doomed attempts=3");
+        assertThat(state(ino)).isEqualTo("dirty");
+        assertThat(has("doomed")).isFalse();
+        String id = queue.replaceAll("(?s).*dead id=(\\d+).*", "$1");
+        faulty.on(dev.strata.testkit.store.StoreOp.PUT).clear();
+        set(ROOT, "user.strata.hsm.queue", "retry " + id);
+        awaitState(ino, "archived");
+        assertThat(object("doomed")).isEqualTo("never uploads");
     }
 }

@@ -159,6 +159,20 @@ public final class HsmTransitions {
                 sizeBytes, crc32c, 0, nowMillis, ""));
     }
 
+    /**
+     * The archived copy moved from {@code fromKey} to {@code toKey} (a rename reached the bucket; a
+     * store copy may give it a new tag). Nothing changes if the record names another key by now.
+     */
+    public static HsmRecord objectMoved(Mutation m, long ino, HsmRecord current, String fromKey, String toKey,
+            String etag) {
+        if (!current.objectKey().equals(fromKey) || toKey.isEmpty()) {
+            return current;
+        }
+        return put(m, ino, new HsmRecord(current.state(), current.dataGeneration(), current.archivedGeneration(), toKey,
+                etag, current.archivedSizeBytes(), current.crc32c(), current.dirtySinceMillis(),
+                current.archivedAtMillis(), current.lastError()));
+    }
+
     private static void requireKnownGeneration(long ino, HsmRecord current, long generation) {
         if (generation < 0 || generation > current.dataGeneration()) {
             throw new IllegalArgumentException("inode " + ino + ": generation " + generation

@@ -3,10 +3,14 @@ package dev.strata.server;
 import dev.strata.core.FsException;
 import dev.strata.core.fs.FsOptions;
 import dev.strata.core.fs.StrataFs;
+import dev.strata.core.store.ObjectStore;
 import dev.strata.fuse.FuseConfig;
 import dev.strata.fuse.FuseMount;
 import dev.strata.fuse.FuseSession;
 import dev.strata.fuse.MountException;
+import dev.strata.hsm.tier.HsmOptions;
+import dev.strata.hsm.tier.HsmTiering;
+import dev.strata.hsm.tier.Policy;
 import dev.strata.meta.rocksdb.RocksDbMetadataStore;
 import dev.strata.nativeio.Libc;
 import dev.strata.tier.local.LocalDiskDataStore;
@@ -74,6 +78,20 @@ final class MountCommand implements Callable<Integer> {
                     + "deletes still work (default: ${DEFAULT-VALUE}; 0 for none).")
     String metadataReserve;
 
+    @Option(names = "--durability", paramLabel = "scratch|async|sync", defaultValue = "async",
+            description = "Durability where no directory sets a policy (default: ${DEFAULT-VALUE}; per directory: "
+                    + "'./strata policy set DIR ...').")
+    String durability;
+
+    @Option(names = "--max-dirty-age", paramLabel = "DURATION", defaultValue = "5m",
+            description = "For async durability: how old an unarchived change may get, e.g. 30s, 5m, 2h "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String maxDirtyAge;
+
+    @Option(names = "--archive-workers", paramLabel = "N", defaultValue = "2",
+            description = "Files archived in parallel (each with parallel parts; default: ${DEFAULT-VALUE}).")
+    int archiveWorkers;
+
     @Option(names = "--debug-fuse", description = "Log every kernel request.")
     boolean debugFuse;
 
@@ -91,7 +109,17 @@ final class MountCommand implements Callable<Integer> {
             throw new CliException("--attr-timeout must be between 0 and 86400 seconds, not " + attrTimeoutSeconds);
         }
         long reserveBytes = Sizes.parse("--metadata-reserve", metadataReserve);
-        Served served = Served.start(mp, DataDir.open(dir), this, pt, wb, reserveBytes);
+        Policy rootPolicy;
+        try {
+            rootPolicy = Policy.parse("durability=" + durability + " max-dirty-age=" + maxDirtyAge, Policy.DEFAULT);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--durability/--max-dirty-age: " + e.getMessage());
+        }
+        if (archiveWorkers < 1 || archiveWorkers > 64) {
+            throw new CliException("--archive-workers must be between 1 and 64, not " + archiveWorkers);
+        }
+        HsmOptions hsm = HsmOptions.defaults().withRootPolicy(rootPolicy).withArchiveWorkers(archiveWorkers);
+        Served served = Served.start(mp, DataDir.open(dir), this, pt, wb, reserveBytes, hsm);
         // SIGINT and SIGTERM are the normal way to stop: unmount, flush, exit 0. The shutdown hook
         // covers the other ways the JVM may be asked to end (SIGHUP, System.exit elsewhere).
         Runtime.getRuntime().addShutdownHook(new Thread(served::stop, "strata-shutdown"));
@@ -101,7 +129,8 @@ final class MountCommand implements Callable<Integer> {
                 Thread.ofPlatform().name("strata-stop").start(served::stop);
             });
         }
-        System.err.println("strata: mounted at " + mp + " (data directory " + served.dataDir.root() + ")");
+        System.err.println("strata: mounted at " + mp + " (data directory " + served.dataDir.root() + ", capacity tier "
+                + served.store.describe() + ")");
         System.err.println("strata: serving; press Ctrl-C or run './strata umount " + mp + "' to unmount");
         FuseSession.End end = served.session.ended().join();
         // ended() may complete inside stop() (a signal); joining on stop() keeps the order.
@@ -160,31 +189,35 @@ final class MountCommand implements Callable<Integer> {
         final DataDir dataDir;
         final RocksDbMetadataStore meta;
         final LocalDiskDataStore data;
+        final ObjectStore store;
         final StrataFs fs;
         final FuseSession session;
         private boolean stopped;
 
-        private Served(DataDir dataDir, RocksDbMetadataStore meta, LocalDiskDataStore data, StrataFs fs,
-                FuseSession session) {
+        private Served(DataDir dataDir, RocksDbMetadataStore meta, LocalDiskDataStore data, ObjectStore store,
+                StrataFs fs, FuseSession session) {
             this.dataDir = dataDir;
             this.meta = meta;
             this.data = data;
+            this.store = store;
             this.fs = fs;
             this.session = session;
         }
 
         static Served start(Path mp, DataDir dir, MountCommand opts, FuseConfig.Toggle pt, FuseConfig.Toggle wb,
-                long reserveBytes) throws CliException {
+                long reserveBytes, HsmOptions hsm) throws CliException {
             RocksDbMetadataStore meta = null;
             LocalDiskDataStore data = null;
+            ObjectStore store = null;
             try {
-                StoreUri.check(opts.store, dir);
+                store = StoreUri.open(opts.store, dir);
                 meta = RocksDbMetadataStore.open(dir.meta(),
                         RocksDbMetadataStore.Settings.defaults().withSpaceReserveBytes(reserveBytes));
                 data = LocalDiskDataStore.open(dir.data());
                 // Stamped by the fast tier's clock, which also dates data written through passthrough.
                 StrataFs fs = StrataFs.open(meta, data, data.clock(),
-                        FsOptions.defaults(Libc.getuid(), Libc.getgid()));
+                        FsOptions.defaults(Libc.getuid(), Libc.getgid()),
+                        new HsmTiering(store, hsm, new java.security.SecureRandom()));
                 String root = dir.root().toString();
                 // The source column of the mount table names the data directory, so that
                 // `strata umount` can find the serving process; fall back when the path cannot be
@@ -210,15 +243,15 @@ final class MountCommand implements Callable<Integer> {
                 Files.writeString(dir.mountpointFile(), mp + "\n", StandardCharsets.UTF_8);
                 LOG.info("passthrough {}, writeback cache {}", session.passthroughActive() ? "on" : "off",
                         session.writebackCacheActive() ? "on" : "off");
-                return new Served(dir, meta, data, fs, session);
+                return new Served(dir, meta, data, store, fs, session);
             } catch (FsException e) {
-                closeAll(meta, data, dir);
+                closeAll(meta, data, store, dir);
                 throw new CliException(e.getMessage());
             } catch (IOException e) {
-                closeAll(meta, data, dir);
+                closeAll(meta, data, store, dir);
                 throw new CliException("cannot record the mount point in " + dir.root() + ": " + e.getMessage());
             } catch (CliException | RuntimeException e) {
-                closeAll(meta, data, dir);
+                closeAll(meta, data, store, dir);
                 throw e;
             }
         }
@@ -230,11 +263,19 @@ final class MountCommand implements Callable<Integer> {
             }
             stopped = true;
             session.close(); // unmounts, stops the workers, calls fs.destroy() once
-            closeAll(meta, data, dataDir);
+            closeAll(meta, data, store, dataDir);
             LOG.info("unmounted and flushed; bye");
         }
 
-        private static void closeAll(RocksDbMetadataStore meta, LocalDiskDataStore data, DataDir dir) {
+        private static void closeAll(RocksDbMetadataStore meta, LocalDiskDataStore data, ObjectStore store,
+                DataDir dir) {
+            if (store != null) {
+                try {
+                    store.close();
+                } catch (RuntimeException e) {
+                    LOG.warn("closing the capacity tier: {}", e.getMessage());
+                }
+            }
             if (data != null) {
                 try {
                     data.close();

@@ -21,10 +21,15 @@ final class AttrOps {
     static final int XATTR_NAME_MAX = 255;
     static final int XATTR_SIZE_MAX = 65_536;
 
-    private final FsState s;
+    /** Control attributes of the capacity tier start with this (see docs/CONTROL-XATTRS.md). */
+    static final String CONTROL_PREFIX = "user.strata.";
 
-    AttrOps(FsState s) {
+    private final FsState s;
+    private final DataOps files;
+
+    AttrOps(FsState s, DataOps files) {
         this.s = s;
+        this.files = files;
     }
 
     Attr getattr(long ino) throws FsException {
@@ -54,9 +59,23 @@ final class AttrOps {
     }
 
     Attr setattr(Caller c, long ino, SetAttr a) throws FsException {
-        s.lock.lock();
-        try {
-            Node n = s.live(ino);
+        for (int attempt = 0; ; attempt++) {
+            s.lock.lock();
+            try {
+                Node n = s.live(ino);
+                if (a.sizeBytes() == null || !n.rec.has(InodeRecord.FLAG_RELEASED)) {
+                    return setattrLocked(c, n, a);
+                }
+            } finally {
+                s.lock.unlock();
+            }
+            files.restoreBeforeChange(ino, attempt); // a truncate keeps the bytes below the new size
+        }
+    }
+
+    private Attr setattrLocked(Caller c, Node n, SetAttr a) throws FsException {
+        long ino = n.ino;
+        {
             if (n.local != null) {
                 s.refreshFromLocal(n);
             }
@@ -90,6 +109,7 @@ final class AttrOps {
                 }
             }
             if (a.sizeBytes() != null) {
+                files.noteDataChange(t, ino);
                 truncate(n, a.sizeBytes(), b, now);
                 if (!c.isRoot()) {
                     killSuidGid(b);
@@ -122,14 +142,16 @@ final class AttrOps {
                 killSuidGid(b);
             }
             b.ctime(a.ctime() != null ? a.ctime() : now);
+            if (a.mode() != null || a.uid() != null || a.gid() != null || a.atimeNow() || a.atime() != null
+                    || a.mtimeNow() || a.mtime() != null) {
+                s.tier.onAttrs(s.tierChange(t), t.pending(ino));
+            }
             s.commit(t);
             if (n.local != null && (a.mtime() != null || a.mtimeNow() || a.sizeBytes() != null)) {
                 // From now on only a new write moves mtime again.
                 n.lastLocalMtime = n.local.stat().mtime();
             }
             return s.attr(n);
-        } finally {
-            s.lock.unlock();
         }
     }
 
@@ -193,8 +215,12 @@ final class AttrOps {
                 inodes + freeFiles, freeFiles, bs, bs, 255);
     }
 
-    void setxattr(long ino, byte[] name, byte[] value, int flags) throws FsException {
+    void setxattr(Caller c, long ino, byte[] name, byte[] value, int flags) throws FsException {
         checkXattrName(name);
+        String control = controlName(name);
+        if (control != null && s.tier.setControl(c, ino, control, value) == Tiering.ControlResult.HANDLED) {
+            return;
+        }
         if (value.length > XATTR_SIZE_MAX) {
             throw new FsException.Other(Errno.E2BIG, "xattr value of " + value.length + " bytes");
         }
@@ -223,13 +249,25 @@ final class AttrOps {
     byte[] getxattr(long ino, byte[] name) throws FsException {
         checkXattrName(name);
         s.record(ino);
+        String control = controlName(name);
+        if (control != null) {
+            java.util.Optional<byte[]> v = s.tier.getControl(ino, control);
+            if (v.isPresent()) {
+                return v.get();
+            }
+        }
         return s.meta.xattr(ino, name)
                 .orElseThrow(() -> new FsException.NoData(new String(name, StandardCharsets.UTF_8)));
     }
 
     List<byte[]> listxattr(long ino) throws FsException {
         s.record(ino);
-        return s.meta.xattrNames(ino);
+        List<byte[]> names = new java.util.ArrayList<>(s.meta.xattrNames(ino));
+        names.removeIf(n -> {
+            String control = controlName(n);
+            return control != null && s.tier.hiddenAttribute(control);
+        });
+        return names;
     }
 
     void removexattr(long ino, byte[] name) throws FsException {
@@ -247,6 +285,16 @@ final class AttrOps {
         } finally {
             s.lock.unlock();
         }
+        String control = controlName(name);
+        if (control != null) {
+            s.tier.controlRemoved(ino, control);
+        }
+    }
+
+    /** The name as a string if it is a control attribute's, else null. */
+    private static String controlName(byte[] name) {
+        String n = new String(name, StandardCharsets.UTF_8);
+        return n.startsWith(CONTROL_PREFIX) ? n : null;
     }
 
     /**

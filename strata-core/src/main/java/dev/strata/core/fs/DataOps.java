@@ -38,13 +38,58 @@ final class DataOps {
     }
 
     Opened open(Caller c, long ino, int flags) throws FsException {
-        s.lock.lock();
-        try {
-            Node n = s.live(ino);
-            return openNode(c, n, flags, false);
-        } finally {
-            s.lock.unlock();
+        for (int attempt = 0; ; attempt++) {
+            s.lock.lock();
+            try {
+                Node n = s.live(ino);
+                if (!needsRestore(n.rec, flags)) {
+                    return openNode(c, n, flags, false);
+                }
+            } finally {
+                s.lock.unlock();
+            }
+            restoreBeforeChange(ino, attempt);
         }
+    }
+
+    /** Whether opening {@code r} with {@code flags} may change its data while only the capacity tier holds it. */
+    static boolean needsRestore(InodeRecord r, int flags) {
+        return r.has(InodeRecord.FLAG_RELEASED) && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0);
+    }
+
+    /**
+     * Brings a released file back before a change of its data (called without the lock). A release
+     * racing in between sends the caller round again; a few rounds mean something keeps releasing it.
+     */
+    void restoreBeforeChange(long ino, int attempt) throws FsException {
+        if (attempt >= 3) {
+            throw new FsException.Other(dev.strata.core.Errno.EBUSY,
+                    "inode " + ino + " was released again each time it was restored for writing");
+        }
+        s.tier.restore(ino);
+    }
+
+    /**
+     * Tells the capacity tier that the data of {@code n} changes, once per change after an archive
+     * (then {@link InodeRecord#FLAG_DIRTY} stays set until the next archive). Caller holds the lock.
+     */
+    void noteDataChange(Node n) throws FsException {
+        if (n.rec.has(InodeRecord.FLAG_DIRTY) || n.purged) {
+            return;
+        }
+        Txn t = s.txn();
+        noteDataChange(t, n.ino);
+        s.commit(t);
+    }
+
+    /** The same, as part of {@code t}. */
+    void noteDataChange(Txn t, long ino) throws FsException {
+        InodeRecord current = t.pending(ino);
+        if (current.has(InodeRecord.FLAG_DIRTY)) {
+            return;
+        }
+        s.tier.onDataChange(s.tierChange(t), current);
+        t.edit(ino).flag(InodeRecord.FLAG_DIRTY, true);
     }
 
     /**
@@ -62,18 +107,28 @@ final class DataOps {
      * and the data file's creation always could: its OPEN_FOR_WRITE mark makes recovery look at it.
      */
     Created create(Caller c, long parent, Name name, int mode, int flags) throws FsException {
-        Node n;
-        s.lock.lock();
-        try {
-            Optional<dev.strata.core.meta.DirEntry> existing = s.meta.entry(parent, name);
-            if (existing.isPresent()) {
-                return openExisting(c, existing.get().ino(), name, flags);
+        Node n = null;
+        for (int attempt = 0; n == null; attempt++) {
+            long restore;
+            s.lock.lock();
+            try {
+                Optional<dev.strata.core.meta.DirEntry> existing = s.meta.entry(parent, name);
+                if (existing.isPresent()) {
+                    restore = existing.get().ino();
+                    if (!needsRestore(s.record(restore), flags)) {
+                        return openExisting(c, restore, name, flags);
+                    }
+                } else {
+                    boolean writer = (flags & O_ACCMODE) != O_RDONLY;
+                    n = names.createNode(c, parent, name, FileType.REGULAR.modeBits() | (mode & 07777), 0, null,
+                            writer);
+                    n.opens++;
+                    break;
+                }
+            } finally {
+                s.lock.unlock();
             }
-            boolean writer = (flags & O_ACCMODE) != O_RDONLY;
-            n = names.createNode(c, parent, name, FileType.REGULAR.modeBits() | (mode & 07777), 0, null, writer);
-            n.opens++;
-        } finally {
-            s.lock.unlock();
+            restoreBeforeChange(restore, attempt);
         }
         LocalFile local;
         try {
@@ -170,6 +225,7 @@ final class DataOps {
                 if (firstWriter) {
                     t.addMark(Mark.OPEN_FOR_WRITE, n.ino);
                 }
+                noteDataChange(t, n.ino);
                 if (truncate) {
                     n.local.truncate(0);
                     n.allocatedBytes = -1;
@@ -198,8 +254,10 @@ final class DataOps {
         // A write by an unprivileged process must clear setuid/setgid (HANDLE_KILLPRIV_V2 leaves that
         // to us, flagged on each WRITE). Passthrough writes never reach the engine, so such files are
         // not offered for passthrough.
+        // A released file's bytes are in the capacity tier, not in the local file: no passthrough.
         boolean privileged = (n.rec.mode() & (S_ISUID | S_ISGID)) != 0;
-        return new Opened(fh, privileged ? -1 : n.local.nativeFd(), true);
+        boolean released = n.rec.has(InodeRecord.FLAG_RELEASED);
+        return new Opened(fh, privileged || released ? -1 : n.local.nativeFd(), true);
     }
 
     int read(long ino, long fh, long offset, MemorySegment dst) throws FsException {
@@ -211,7 +269,8 @@ final class DataOps {
             throw new FsException.InvalidArgument("negative offset " + offset);
         }
         Node n = h.node();
-        int count = n.local.read(offset, dst);
+        InodeRecord r = n.rec;
+        int count = r.has(InodeRecord.FLAG_RELEASED) ? s.tier.readReleased(r, offset, dst) : n.local.read(offset, dst);
         touchAtime(n);
         return count;
     }
@@ -250,6 +309,7 @@ final class DataOps {
         n.local.write(offset, src);
         s.lock.lock();
         try {
+            noteDataChange(n);
             InodeRecord r = n.rec;
             boolean grows = offset + len > r.sizeBytes();
             boolean kill = killSuidGid && (r.mode() & (S_ISUID | S_ISGID)) != 0;
@@ -272,9 +332,13 @@ final class DataOps {
     }
 
     void flush(long ino, long fh) throws FsException {
-        s.handles.file(ino, fh);
-        // Nothing to do: data is in the local file at once, attributes are persisted at release and
-        // fsync, and the OPEN_FOR_WRITE mark recovers the size should the process die before that.
+        Handle.FileHandle h = s.handles.file(ino, fh);
+        // Locally nothing to do: data is in the local file at once, attributes are persisted at
+        // release and fsync, and the OPEN_FOR_WRITE mark recovers the size should the process die
+        // before that. A path whose policy is sync archives now: close() returns after that.
+        if (h.writable()) {
+            s.tier.durable(ino, true);
+        }
     }
 
     void release(long ino, long fh) {
@@ -291,6 +355,15 @@ final class DataOps {
             boolean lastWriter = f.writable() && n.writers == 0;
             if (n.local != null && (lastWriter || FsState.needsRefresh(n))) {
                 s.refreshFromLocal(n);
+            }
+            if (lastWriter && n.archivedLocalMtime != null) {
+                Timespec archived = n.archivedLocalMtime;
+                n.archivedLocalMtime = null;
+                if (!n.purged && n.rec.nlink() > 0 && !archived.equals(n.lastLocalMtime)) {
+                    // Written through passthrough after an archive that committed while the file
+                    // was open for writing (a sync close or fsync): the tier has not seen these bytes.
+                    noteDataChange(n);
+                }
             }
             // Nothing here needs a commit of its own: the size and mtime ride along with the next
             // commit (or the background flush), together with the removal of the OPEN_FOR_WRITE
@@ -334,9 +407,12 @@ final class DataOps {
             s.lock.unlock();
         }
         // Data before metadata, so the durable size never covers bytes that are not.
-        n.local.sync(dataOnly);
+        if (!n.rec.has(InodeRecord.FLAG_RELEASED)) {
+            n.local.sync(dataOnly);
+        }
         s.data.syncNamespace();
         s.meta.sync();
+        s.tier.durable(ino, false);
     }
 
     Opened opendir(long ino) throws FsException {
@@ -393,6 +469,7 @@ final class DataOps {
         n.local.allocate(mode, offset, length);
         s.lock.lock();
         try {
+            noteDataChange(n);
             InodeRecord r = n.rec;
             InodeRecord.Builder b = r.toBuilder();
             if (!keepSize && end > r.sizeBytes()) {
@@ -420,6 +497,10 @@ final class DataOps {
         if (offset >= n.rec.sizeBytes() && !FsState.needsRefresh(n)) {
             throw new FsException.NoSuchAddress("offset " + offset + " at or past end of file");
         }
+        if (n.rec.has(InodeRecord.FLAG_RELEASED)) {
+            // The local file is one hole; the data, as far as anyone here knows, is all data.
+            return whence == 3 ? offset : n.rec.sizeBytes();
+        }
         return n.local.seek(offset, whence);
     }
 
@@ -441,10 +522,15 @@ final class DataOps {
         }
         Node src = in.node();
         Node dst = out.node();
+        if (src.rec.has(InodeRecord.FLAG_RELEASED)) {
+            // The kernel copies through read and write instead.
+            throw new FsException.NotSupported("copy_file_range from a released file");
+        }
         long copied = src.local.copyTo(offIn, dst.local, offOut, length);
         if (copied > 0) {
             s.lock.lock();
             try {
+                noteDataChange(dst);
                 InodeRecord r = dst.rec;
                 if (offOut + copied > r.sizeBytes()) {
                     dst.rec = r.toBuilder().sizeBytes(offOut + copied).build();

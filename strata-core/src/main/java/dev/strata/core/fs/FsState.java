@@ -54,6 +54,7 @@ final class FsState {
     final DataStore data;
     final Clock clock;
     final FsOptions options;
+    final Tiering tier;
     final ReentrantLock lock = new ReentrantLock();
     final Map<Long, Node> nodes = new ConcurrentHashMap<>();
     final HandleTable handles;
@@ -72,7 +73,8 @@ final class FsState {
     final java.util.Set<Node> lazilyDirty = new java.util.LinkedHashSet<>();
     long deferredInodeDelta;
 
-    FsState(MetadataStore meta, DataStore data, Clock clock, FsOptions options) {
+    FsState(MetadataStore meta, DataStore data, Clock clock, FsOptions options, Tiering tier) {
+        this.tier = tier;
         this.meta = meta;
         this.data = data;
         this.clock = clock;
@@ -141,6 +143,12 @@ final class FsState {
 
     Txn txn() {
         return new Txn(this::record);
+    }
+
+    /** The tiering view of {@code t}, stamped now. */
+    TierChange tierChange(Txn t) {
+        Timespec now = now();
+        return t.tierChange(now.seconds() * 1000 + now.nanos() / 1_000_000, nodes::get);
     }
 
     /**

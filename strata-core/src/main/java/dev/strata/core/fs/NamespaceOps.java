@@ -108,8 +108,13 @@ final class NamespaceOps {
         if (writer) {
             t.addMark(Mark.OPEN_FOR_WRITE, ino);
         }
+        s.tier.onCreate(s.tierChange(t), parent, name, rec);
+        if (type == FileType.REGULAR) {
+            t.edit(ino).flag(InodeRecord.FLAG_DIRTY, true); // the tier has just been told of its data
+        }
+        InodeRecord created = t.pending(ino);
         s.commit(t);
-        Node n = new Node(rec);
+        Node n = new Node(created);
         n.lookups = 1;
         s.nodes.put(ino, n);
         return n;
@@ -165,6 +170,7 @@ final class NamespaceOps {
             checkSticky(c, dir, victim);
             Txn t = s.txn();
             Timespec now = s.now();
+            s.tier.onRemove(s.tierChange(t), parent, name, victim);
             t.deleteEntry(parent, e);
             t.edit(parent).modified(now);
             dropLink(t, victim, now);
@@ -189,6 +195,7 @@ final class NamespaceOps {
             checkSticky(c, dir, victim);
             Txn t = s.txn();
             Timespec now = s.now();
+            s.tier.onRemove(s.tierChange(t), parent, name, victim);
             t.deleteEntry(parent, e);
             InodeRecord.Builder d = t.edit(parent);
             d.nlink(d.nlink() - 1).modified(now);
@@ -266,7 +273,9 @@ final class NamespaceOps {
                 if (dstIsDir && parent != newParent && isAncestorOrSelf(dst.ino(), parent)) {
                     throw new FsException.InvalidArgument("cannot move a directory into itself");
                 }
-                checkSticky(c, toDir, s.record(dst.ino()));
+                InodeRecord dstRec = s.record(dst.ino());
+                checkSticky(c, toDir, dstRec);
+                s.tier.onExchange(s.tierChange(t), parent, name, srcRec, newParent, newName, dstRec);
                 exchange(t, parent, src, newParent, dst, now);
             } else {
                 if (dstOpt.isPresent()) {
@@ -283,6 +292,7 @@ final class NamespaceOps {
                     }
                     InodeRecord victim = s.record(dst.ino());
                     checkSticky(c, toDir, victim);
+                    s.tier.onRemove(s.tierChange(t), newParent, newName, victim);
                     t.deleteEntry(newParent, dst);
                     if (dstIsDir) {
                         InodeRecord.Builder d = t.edit(newParent);
@@ -292,6 +302,7 @@ final class NamespaceOps {
                 } else if (srcIsDir && parent != newParent && toDir.nlink() >= MAX_LINKS) {
                     throw new FsException.TooManyLinks("directory " + newParent);
                 }
+                s.tier.onRename(s.tierChange(t), parent, name, newParent, newName, srcRec);
                 t.deleteEntry(parent, src);
                 t.edit(parent).modified(now);
                 addEntry(t, newParent, newName, src.ino(), src.type(), now);

@@ -40,6 +40,13 @@ final class Node {
      */
     Timespec lastLocalMtime;
 
+    /**
+     * The local data's mtime when the capacity tier archived it while this file was open for
+     * writing; null otherwise. The last writer's close compares: a different mtime means
+     * passthrough writes after the archive, which the tier must hear of.
+     */
+    Timespec archivedLocalMtime;
+
     /** Bytes the data uses on the device, as last seen; -1 if unknown. Written without the lock by writers. */
     volatile long allocatedBytes = -1;
 

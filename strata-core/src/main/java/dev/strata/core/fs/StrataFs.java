@@ -30,8 +30,8 @@ public final class StrataFs implements PosixFileSystem {
     private StrataFs(FsState s) {
         this.s = s;
         this.names = new NamespaceOps(s);
-        this.attrs = new AttrOps(s);
         this.files = new DataOps(s, names);
+        this.attrs = new AttrOps(s, files);
         long every = s.options.deferredFlushMillis();
         this.flusher = every == 0 ? null : Thread.ofPlatform().daemon().name("strata-deferred-flush").start(() -> {
             while (!destroyed) {
@@ -60,10 +60,74 @@ public final class StrataFs implements PosixFileSystem {
      */
     public static StrataFs open(dev.strata.core.meta.MetadataStore meta, DataStore data, Clock clock,
             FsOptions options) throws FsException {
-        FsState s = new FsState(meta, data, clock, options);
+        return open(meta, data, clock, options, Tiering.NONE);
+    }
+
+    /** As {@link #open(dev.strata.core.meta.MetadataStore, DataStore, Clock, FsOptions)}, with a capacity tier. */
+    public static StrataFs open(dev.strata.core.meta.MetadataStore meta, DataStore data, Clock clock,
+            FsOptions options, Tiering tier) throws FsException {
+        FsState s = new FsState(meta, data, clock, options, tier);
         Recovery.Report report = new Recovery(s).run();
         LOG.info("file system ready: {}", report);
-        return new StrataFs(s);
+        StrataFs fs = new StrataFs(s);
+        tier.attach(fs.new Host());
+        return fs;
+    }
+
+    /** The engine as the capacity tier's background work sees it. */
+    private final class Host implements TierHost {
+        @Override
+        public <T> T update(long ino, Step<T> step) throws FsException {
+            s.lock.lock();
+            try {
+                Node n = s.nodes.get(ino);
+                dev.strata.core.meta.InodeRecord current;
+                if (n != null) {
+                    if (!n.purged && FsState.needsRefresh(n)) {
+                        s.refreshFromLocal(n);
+                    }
+                    current = n.purged ? null : n.rec;
+                } else {
+                    current = s.meta.inode(ino).orElse(null);
+                }
+                Txn t = s.txn();
+                T result = step.run(s.tierChange(t), current, n == null ? 0 : n.writers, n == null ? 0 : n.opens);
+                if (current == null && !t.isEmpty()) {
+                    throw new IllegalStateException("tier step changed inode " + ino + ", which does not exist");
+                }
+                s.commit(t);
+                return result;
+            } finally {
+                s.lock.unlock();
+            }
+        }
+
+        @Override
+        public dev.strata.core.data.LocalFile openData(long ino) throws FsException {
+            return s.data.open(ino);
+        }
+
+        @Override
+        public void localDataReplaced(long ino) throws FsException {
+            s.lock.lock();
+            try {
+                Node n = s.nodes.get(ino);
+                if (n != null) {
+                    n.allocatedBytes = -1;
+                    if (n.local != null) {
+                        n.lastLocalMtime = n.local.stat().mtime();
+                        n.localChanged = false;
+                    }
+                }
+            } finally {
+                s.lock.unlock();
+            }
+        }
+
+        @Override
+        public dev.strata.core.meta.MetadataStore meta() {
+            return s.meta;
+        }
     }
 
     /** Figures for status output and tests. */
@@ -209,7 +273,7 @@ public final class StrataFs implements PosixFileSystem {
 
     @Override
     public void setxattr(Caller caller, long ino, byte[] name, byte[] value, int flags) throws FsException {
-        attrs.setxattr(ino, name, value, flags);
+        attrs.setxattr(caller, ino, name, value, flags);
     }
 
     @Override
@@ -253,6 +317,7 @@ public final class StrataFs implements PosixFileSystem {
             return;
         }
         destroyed = true;
+        s.tier.close(); // its workers change state through the engine: stop them first
         if (flusher != null) {
             flusher.interrupt();
             try {

@@ -99,6 +99,57 @@ final class Txn {
         return inodeDelta;
     }
 
+    /** Adds an operation of a layer above (tiering) after the inode changes. */
+    void addOp(Mutation.Op op) {
+        tailOps.add(op);
+    }
+
+    /** The record {@code ino} gets if this txn commits now. */
+    InodeRecord pending(long ino) throws FsException {
+        InodeRecord.Builder b = edits.get(ino);
+        return b != null ? b.build() : loader.load(ino);
+    }
+
+    /** This txn as the tiering hooks see it; {@code nodes} resolves in-memory inodes for {@link TierChange#archivedAt}. */
+    TierChange tierChange(long nowMillis, java.util.function.LongFunction<Node> nodes) {
+        return new TierChange() {
+            @Override
+            public void archivedAt(long ino, dev.strata.core.Timespec localMtime) {
+                afterCommit(() -> {
+                    Node n = nodes.apply(ino);
+                    if (n != null && n.writers > 0) {
+                        n.archivedLocalMtime = localMtime;
+                    }
+                });
+            }
+
+            @Override
+            public void add(Mutation.Op op) {
+                addOp(op);
+            }
+
+            @Override
+            public void flag(long ino, int flag, boolean on) throws FsException {
+                edit(ino).flag(flag, on);
+            }
+
+            @Override
+            public long nowMillis() {
+                return nowMillis;
+            }
+
+            @Override
+            public void afterCommit(Runnable r) {
+                Txn.this.afterCommit(r);
+            }
+
+            @Override
+            public InodeRecord pending(long ino) throws FsException {
+                return Txn.this.pending(ino);
+            }
+        };
+    }
+
     /** Runs after a successful commit, still under the namespace lock. */
     void afterCommit(Runnable r) {
         tail.add(r);

@@ -17,7 +17,8 @@ import java.util.Objects;
  *                   types the directory of the first link, a hint used to name the file outside
  * @param nextCookie for directories: the readdir cookie the next new entry gets (starts at 3)
  * @param target     for symlinks the target bytes, else {@code null}
- * @param flags      reserved bits for later features; 0 for now
+ * @param flags      tiering bits kept with the inode so the engine's hot paths need no other read:
+ *                   {@link #FLAG_RELEASED}, {@link #FLAG_DIRTY}; other bits reserved (0)
  */
 public record InodeRecord(
         long ino,
@@ -35,6 +36,18 @@ public record InodeRecord(
         long nextCookie,
         byte[] target,
         int flags) {
+
+    /**
+     * The file's data is only in the capacity tier: the fast tier holds a hole of the file's size.
+     * Reads go to the object store; writes wait for a restore.
+     */
+    public static final int FLAG_RELEASED = 1;
+    /**
+     * The capacity tier has been told that the data changed since its last archive, so further
+     * changes need not tell it again (the first writer's open, a truncate and the like do while
+     * this is clear).
+     */
+    public static final int FLAG_DIRTY = 2;
 
     /** The first cookie a directory hands out; 1 and 2 are "." and "..". */
     public static final long FIRST_COOKIE = 3;
@@ -63,6 +76,11 @@ public record InodeRecord(
 
     public boolean isRegular() {
         return (mode & FileType.S_IFMT) == FileType.REGULAR.modeBits();
+    }
+
+    /** Whether {@code flag} ({@link #FLAG_RELEASED}, {@link #FLAG_DIRTY}) is set. */
+    public boolean has(int flag) {
+        return (flags & flag) != 0;
     }
 
     /** The permission part of the mode (07777). */
@@ -149,6 +167,10 @@ public record InodeRecord(
         public Timespec mtime() { return mtime; }
         public long parent() { return parent; }
         public long nextCookie() { return nextCookie; }
+        public int flags() { return flags; }
+
+        /** Sets or clears one of the {@code FLAG_*} bits. */
+        public Builder flag(int flag, boolean on) { flags = on ? flags | flag : flags & ~flag; return this; }
 
         /** Sets mtime and ctime together, as every content change does. */
         public Builder modified(Timespec now) { mtime = now; ctime = now; return this; }

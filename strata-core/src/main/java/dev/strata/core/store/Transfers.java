@@ -59,6 +59,47 @@ public final class Transfers {
         }
     }
 
+    /**
+     * Positional access to the local side of a transfer: a {@link FileChannel} ({@link #of}), or
+     * the fast tier's own file handle, which is not one.
+     */
+    public interface Channel {
+        /** Reads into {@code dst} at {@code position}; -1 at end of file. */
+        int read(ByteBuffer dst, long position) throws IOException;
+
+        /** Writes {@code src} at {@code position}, returning the bytes written. */
+        int write(ByteBuffer src, long position) throws IOException;
+
+        void truncate(long size) throws IOException;
+
+        /** Makes the written bytes durable. */
+        void force() throws IOException;
+
+        static Channel of(FileChannel fc) {
+            return new Channel() {
+                @Override
+                public int read(ByteBuffer dst, long position) throws IOException {
+                    return fc.read(dst, position);
+                }
+
+                @Override
+                public int write(ByteBuffer src, long position) throws IOException {
+                    return fc.write(src, position);
+                }
+
+                @Override
+                public void truncate(long size) throws IOException {
+                    fc.truncate(size);
+                }
+
+                @Override
+                public void force() throws IOException {
+                    fc.force(false);
+                }
+            };
+        }
+    }
+
     /** The stored object and the CRC32C of all its bytes. */
     public record Result(ObjectInfo object, int crc32c) {}
 
@@ -72,6 +113,12 @@ public final class Transfers {
      * @throws IOException reading the source failed or it held fewer than {@code size} bytes
      */
     public static Result upload(ObjectStore store, String key, FileChannel source, long size,
+            Map<String, String> metadata, Options options) throws ObjectStoreException, IOException, InterruptedException {
+        return upload(store, key, Channel.of(source), size, metadata, options);
+    }
+
+    /** As {@link #upload(ObjectStore, String, FileChannel, long, Map, Options)} from any {@link Channel}. */
+    public static Result upload(ObjectStore store, String key, Channel source, long size,
             Map<String, String> metadata, Options options) throws ObjectStoreException, IOException, InterruptedException {
         Limits limits = store.limits();
         if (size <= Math.min(options.putThresholdBytes(), limits.maxPutBytes())) {
@@ -137,6 +184,12 @@ public final class Transfers {
      */
     public static Result download(ObjectStore store, String key, String ifMatch, FileChannel target, Options options)
             throws ObjectStoreException, IOException, InterruptedException {
+        return download(store, key, ifMatch, Channel.of(target), options);
+    }
+
+    /** As {@link #download(ObjectStore, String, String, FileChannel, Options)} into any {@link Channel}. */
+    public static Result download(ObjectStore store, String key, String ifMatch, Channel target, Options options)
+            throws ObjectStoreException, IOException, InterruptedException {
         ObjectInfo info = store.head(key).orElseThrow(() -> new ObjectStoreException.NotFound(store.describe() + ": no object " + key));
         if (ifMatch != null && !ifMatch.equals(info.etag())) {
             throw new ObjectStoreException.PreconditionFailed(
@@ -184,7 +237,7 @@ public final class Transfers {
                     + size + " bytes head reported", null);
         }
         target.truncate(size);
-        target.force(false);
+        target.force();
         return new Result(info, crcOf(target, size));
     }
 
@@ -218,7 +271,7 @@ public final class Transfers {
         }
     }
 
-    private static void readFully(FileChannel source, long offset, ByteBuffer buf, long size) throws IOException {
+    private static void readFully(Channel source, long offset, ByteBuffer buf, long size) throws IOException {
         long at = offset;
         while (buf.hasRemaining()) {
             int n = source.read(buf, at);
@@ -229,7 +282,7 @@ public final class Transfers {
         }
     }
 
-    private static int crcOf(FileChannel file, long size) throws IOException {
+    private static int crcOf(Channel file, long size) throws IOException {
         CRC32C crc = new CRC32C();
         ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(Math.max(size, 1), 4 * MIB));
         for (long at = 0; at < size; ) {

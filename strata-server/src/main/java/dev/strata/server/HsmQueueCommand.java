@@ -13,8 +13,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "queue", mixinStandardHelpOptions = true,
         description = "Show the mover's queues and the tasks that failed for good (dead letters); retry or discard one.")
 final class HsmQueueCommand implements Callable<Integer> {
-    /** What an id in a dead-letter line looks like; anything else cannot name one. */
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    /** Dead letters are numbered (the task's id); anything else cannot name one. */
+    private static final Pattern ID = Pattern.compile("[0-9]{1,19}");
 
     private final ControlEnv env;
 
@@ -45,7 +45,8 @@ final class HsmQueueCommand implements Callable<Integer> {
         String verb = action == null ? null : action.retry != null ? "retry" : "discard";
         String id = action == null ? null : action.retry != null ? action.retry : action.discard;
         if (id != null && !ID.matcher(id).matches()) {
-            throw new CliException("--" + verb + " takes a dead letter's id as ./strata hsm queue shows it, not '" + id + "'");
+            throw new CliException("--" + verb + " takes a dead letter's number as ./strata hsm queue shows it (id=N),"
+                    + " not '" + id + "'");
         }
         Path at = StatusCommand.orHere(mountpoint);
         MountControl control = env.control();

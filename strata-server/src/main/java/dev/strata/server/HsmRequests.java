@@ -121,7 +121,7 @@ final class HsmRequests {
                     report(t, doneWord());
                     it.remove();
                 } else if (state.equals("lost")) {
-                    fail(lost(t));
+                    fail(control.lost(t));
                     it.remove();
                 }
             }
@@ -157,16 +157,6 @@ final class HsmRequests {
             case RESTORE -> state.equals("archived") || state.equals("resident") || state.equals("dirty")
                     || state.equals("archiving");
         };
-    }
-
-    private String lost(Target t) {
-        String error = "";
-        try {
-            error = control.info(t).getOrDefault("error", "");
-        } catch (CliException e) {
-            // The state said lost; the reason is a nicety.
-        }
-        return t + " is lost: " + (error.isEmpty() ? "no error recorded (the mount's log says why)" : error);
     }
 
     private String timedOut(Duration timeout) {

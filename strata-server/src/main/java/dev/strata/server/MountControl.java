@@ -124,9 +124,12 @@ final class MountControl {
         try {
             xattrs.set(dir, POLICY, bytes(value), false);
         } catch (ErrnoException e) {
-            throw new CliException(e.errno() == EINVAL
-                    ? "Strata refused the policy '" + value + "' for " + dir + " (EINVAL): is it a directory on the mount?"
-                    : explain(new Target(dir, false), "set the policy of", e.errno()));
+            throw new CliException(switch (e.errno()) {
+                case EINVAL -> "Strata refused the policy '" + value + "' for " + dir + " (EINVAL)";
+                case ENOTDIR -> dir + " is not a directory: a policy is set on a directory and applies to everything"
+                        + " below it";
+                default -> explain(new Target(dir, false), "set the policy of", e.errno());
+            });
         }
     }
 
@@ -143,15 +146,27 @@ final class MountControl {
         }
     }
 
-    /** {@code retry ID} or {@code discard ID} for a dead letter; EINVAL means there is no such letter. */
+    /**
+     * {@code retry ID} or {@code discard ID} for a dead letter. The mount answers ENOENT for an id
+     * that is not a dead letter (the path itself was just read, so it exists) and EINVAL for a
+     * command it cannot parse.
+     */
     void queueCommand(Path p, String verb, String id) throws CliException {
         try {
             xattrs.set(p, QUEUE, bytes(verb + " " + id), false);
         } catch (ErrnoException e) {
-            throw new CliException(e.errno() == EINVAL
-                    ? "no dead letter with id " + id + " at " + p + " (./strata hsm queue lists them)"
-                    : explain(new Target(p, false), verb + " a dead letter at", e.errno()));
+            throw new CliException(switch (e.errno()) {
+                case ENOENT -> "no dead letter with id " + id + " at " + p + " (./strata hsm queue lists them)";
+                case EINVAL -> "the mount at " + p + " refused '" + verb + " " + id + "' (EINVAL)";
+                default -> explain(new Target(p, false), verb + " a dead letter at", e.errno());
+            });
         }
+    }
+
+    /** A lost file, with the error its HSM record keeps. */
+    String lost(Target t) {
+        String error = quietly(() -> info(t).get("error")).orElse("");
+        return t + " is lost: " + (error.isEmpty() ? "no error recorded (the mount's log says why)" : error);
     }
 
     // ---- what errors mean ----
@@ -187,9 +202,10 @@ final class MountControl {
             case EBUSY -> p + " is open; close it first";
             case EINVAL -> p + " is not a regular file";
             case EPERM -> notPermitted(t, r);
-            case EIO -> p + ": the capacity tier could not be reached: "
-                    + quietly(() -> info(t).get("error")).orElse("the mount's log says why")
-                    + " (./strata status shows the store)";
+            case EIO -> quietly(() -> state(t)).filter("lost"::equals).isPresent() ? lost(t)
+                    : p + ": the capacity tier could not be reached: "
+                            + quietly(() -> info(t).get("error")).filter(e -> !e.isEmpty()).orElse("the mount's log says why")
+                            + " (./strata status shows the store)";
             default -> explain(t, r.word(), errno);
         };
     }

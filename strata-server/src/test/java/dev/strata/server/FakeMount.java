@@ -19,9 +19,10 @@ import java.util.regex.Pattern;
 /**
  * Answers the control attributes of docs/CONTROL-XATTRS.md as a Strata mount at {@code root}
  * would, over a real directory tree (so walks and stat see real files); paths outside it get the
- * real system calls. Strict where the protocol is: unknown request words, requests on directories
- * and malformed policies are EINVAL; release of a file not archived EPERM; anything under a
- * scratch policy EPERM. The engine's progress is simulated: an archive or restore completes after
+ * real system calls. It answers with HsmTiering's errnos: unknown request words, requests on
+ * directories and malformed policies are EINVAL, a policy on a file ENOTDIR; release of a file not
+ * archived and archive under a scratch policy EPERM; archive of a lost file EIO; an unknown dead
+ * letter ENOENT. The engine's progress is simulated: an archive or restore completes after
  * {@link #pollsToFinish} reads of the file's state.
  */
 final class FakeMount implements Xattrs {
@@ -87,7 +88,10 @@ final class FakeMount implements Xattrs {
         switch (name) {
             case MountControl.REQUEST -> request(p, v);
             case MountControl.POLICY -> {
-                if (!Files.isDirectory(p) || !POLICY.matcher(v).matches()) {
+                if (!Files.isDirectory(p)) {
+                    throw new ErrnoException("setxattr", Errnos.ENOTDIR, p + " " + name);
+                }
+                if (!POLICY.matcher(v).matches()) {
                     throw new ErrnoException("setxattr", Errnos.EINVAL, p + " " + name);
                 }
                 policies.put(p, v);
@@ -95,8 +99,11 @@ final class FakeMount implements Xattrs {
             case MountControl.QUEUE -> {
                 String[] words = v.split(" ");
                 if (words.length != 2 || !(words[0].equals("retry") || words[0].equals("discard"))
-                        || deadLetters.remove(words[1]) == null) {
+                        || !words[1].matches("[0-9]+")) {
                     throw new ErrnoException("setxattr", Errnos.EINVAL, p + " " + name);
+                }
+                if (deadLetters.remove(words[1]) == null) {
+                    throw new ErrnoException("setxattr", Errnos.ENOENT, p + " " + name);
                 }
                 requests.add(v);
             }
@@ -124,7 +131,7 @@ final class FakeMount implements Xattrs {
         if (!List.of("archive", "release", "restore").contains(word)) {
             throw new ErrnoException("setxattr", Errnos.EINVAL, p + " " + word);
         }
-        if (effective(p).startsWith("durability=scratch")) {
+        if (word.equals("archive") && effective(p).startsWith("durability=scratch")) {
             throw new ErrnoException("setxattr", Errnos.EPERM, p + " " + word);
         }
         if (unreachable.contains(p)) {
@@ -135,7 +142,10 @@ final class FakeMount implements Xattrs {
         String s = currentState(p);
         switch (word) {
             case "archive" -> {
-                if (s.equals("resident") || s.equals("dirty") || s.equals("lost")) {
+                if (s.equals("lost")) { // as HsmTiering: a lost file is not archived again
+                    throw new ErrnoException("setxattr", Errnos.EIO, p + " " + word);
+                }
+                if (s.equals("resident") || s.equals("dirty")) {
                     states.put(p, "archiving");
                     progress.put(p, 0);
                 }

@@ -83,6 +83,35 @@ class MountControlTest {
     }
 
     @Test
+    void archiveOfALostFileSaysLostWithItsError() throws Exception {
+        Path mnt = Files.createDirectories(dir.resolve("mnt"));
+        FakeMount mount = new FakeMount(mnt);
+        Target f = new Target(Files.createFile(mnt.resolve("f")), false);
+        mount.failing.put(f.path(), "object gone: HTTP 404 BlobNotFound");
+        mount.pollsToFinish = 1;
+        MountControl control = new MountControl(mount);
+        control.request(f, Request.ARCHIVE);
+        assertThat(control.state(f)).isEqualTo("lost");
+        assertThatThrownBy(() -> control.request(f, Request.ARCHIVE))
+                .hasMessage(f + " is lost: object gone: HTTP 404 BlobNotFound");
+    }
+
+    @Test
+    void policyAndQueueRefusalsInWords() throws Exception {
+        Path mnt = Files.createDirectories(dir.resolve("mnt"));
+        Path f = Files.createFile(mnt.resolve("f"));
+        MountControl control = new MountControl(new FakeMount(mnt));
+        assertThatThrownBy(() -> control.setPolicy(f, "durability=sync"))
+                .hasMessage(f + " is not a directory: a policy is set on a directory and applies to everything below it");
+        assertThatThrownBy(() -> control.setPolicy(mnt, "durability=often"))
+                .hasMessage("Strata refused the policy 'durability=often' for " + mnt + " (EINVAL)");
+        assertThatThrownBy(() -> control.queueCommand(mnt, "retry", "99"))
+                .hasMessage("no dead letter with id 99 at " + mnt + " (./strata hsm queue lists them)");
+        assertThatThrownBy(() -> control.queueCommand(mnt, "retry", "x"))
+                .hasMessage("the mount at " + mnt + " refused 'retry x' (EINVAL)");
+    }
+
+    @Test
     void aScratchPolicyIsNamedWithTheDirectoryThatSetsIt() throws Exception {
         Path mnt = Files.createDirectories(dir.resolve("mnt"));
         Path tmp = Files.createDirectories(mnt.resolve("tmp/deeper"));

@@ -61,7 +61,7 @@ class StatusAndQueueTest {
     void queueOptionsAreExclusiveAndIdsChecked() {
         assertThat(run("hsm", "queue", mnt.toString(), "--retry", "1", "--discard", "2").status()).isEqualTo(2);
         CliRun bad = run("hsm", "queue", mnt.toString(), "--retry", "1; rm");
-        assertThat(bad.err()).isEqualTo("strata: --retry takes a dead letter's id as ./strata hsm queue shows it, not '1; rm'\n");
+        assertThat(bad.err()).isEqualTo("strata: --retry takes a dead letter's number as ./strata hsm queue shows it (id=N), not '1; rm'\n");
         assertThat(mount.requests).isEmpty();
     }
 

@@ -56,7 +56,8 @@ final class PolicyCommand implements Runnable {
             own = true;
         }
         if (!own) {
-            return "the mount's default (no directory from " + path + " up to " + dir.get() + " has a policy)";
+            // The source is the root, which sets no policy of its own: ./strata mount's options apply.
+            return "the mount's default (no directory up to " + dir.get() + " sets a policy)";
         }
         return dir.get().equals(path.toAbsolutePath().normalize()) ? path + " itself" : dir.get().toString();
     }

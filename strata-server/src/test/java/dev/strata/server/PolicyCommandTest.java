@@ -61,8 +61,7 @@ class PolicyCommandTest {
 
         CliRun unset = run("policy", "unset", mnt.resolve("runs").toString());
         assertThat(unset.out()).isEqualTo(mnt.resolve("runs") + ": policy removed; it now inherits durability=async"
-                + " max-dirty-age=300s from the mount's default (no directory from " + mnt.resolve("runs") + " up to "
-                + mnt + " has a policy)\n");
+                + " max-dirty-age=300s from the mount's default (no directory up to " + mnt + " sets a policy)\n");
         CliRun again = run("policy", "unset", mnt.resolve("runs").toString());
         assertThat(again.out()).isEqualTo(mnt.resolve("runs") + " has no policy of its own; nothing to unset\n");
         assertThat(again.status()).isZero();

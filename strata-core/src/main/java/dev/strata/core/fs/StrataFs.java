@@ -92,9 +92,6 @@ public final class StrataFs implements PosixFileSystem {
                 }
                 Txn t = s.txn();
                 T result = step.run(s.tierChange(t), current, n == null ? 0 : n.writers, n == null ? 0 : n.opens);
-                if (current == null && !t.isEmpty()) {
-                    throw new IllegalStateException("tier step changed inode " + ino + ", which does not exist");
-                }
                 s.commit(t);
                 return result;
             } finally {

@@ -39,6 +39,7 @@ final class NamespaceReplay {
             case PUT_DIR_MARKER -> putMarker(task);
             case PUT_SYMLINK -> putSymlink(task);
             case DELETE_KEY -> deleteIfOwn(task.key(), task.ino());
+            case DELETE_PREFIX -> deletePrefix(task.key(), renew);
             case RENAME_KEY -> move(task.key(), task.toKey(), task.ino());
             case RENAME_PREFIX -> movePrefix(task.key(), task.toKey(), renew);
             case SET_ATTRS -> setAttrs(task.key(), task.ino());
@@ -65,7 +66,7 @@ final class NamespaceReplay {
         t.store.put(task.key(), ByteBuffer.wrap(target), (int) crc.getValue(), attrs(rec.get(), 0));
     }
 
-    private void deleteIfOwn(String key, long ino) throws ObjectStoreException {
+    private void deleteIfOwn(String key, long ino) throws ObjectStoreException, FsException {
         Optional<ObjectInfo> info = t.store.head(key);
         if (info.isEmpty()) {
             return;
@@ -73,6 +74,14 @@ final class NamespaceReplay {
         if (ino != 0 && !owned(info.get(), ino)) {
             LOG.debug("not deleting {}: it belongs to another inode now", key);
             return;
+        }
+        long owner = inoOf(info.get());
+        if (ino == 0 && owner != 0) {
+            Optional<InodeRecord> rec = t.meta().inode(owner);
+            if (rec.isPresent() && rec.get().has(InodeRecord.FLAG_RELEASED)) {
+                LOG.info("keeping {}: the only copy of released inode {}", key, owner);
+                return;
+            }
         }
         t.store.delete(key);
     }
@@ -131,6 +140,27 @@ final class NamespaceReplay {
                 renew.run();
             }
         }
+    }
+
+    private void deletePrefix(String prefix, Runnable renew) throws ObjectStoreException, FsException {
+        String continuation = null;
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        do {
+            ListPage page = t.store.list(prefix, false, continuation, PAGE);
+            for (ObjectInfo o : page.objects()) {
+                keys.add(o.key());
+            }
+            continuation = page.continuation();
+            renew.run();
+        } while (continuation != null);
+        int done = 0;
+        for (String key : keys) {
+            deleteIfOwn(key, 0);
+            if (++done % 100 == 0) {
+                renew.run();
+            }
+        }
+        deleteIfOwn(prefix, 0); // the marker itself, which listings never report
     }
 
     private void setAttrs(String key, long ino) throws ObjectStoreException, FsException {

@@ -106,10 +106,19 @@ final class Restorer {
      * file's current name, adopted into the record. Neither: the file is lost.
      */
     ObjectInfo locate(long ino, HsmRecord rec) throws FsException {
+        Optional<ObjectInfo> found = find(ino, rec);
+        if (found.isPresent()) {
+            return found.get();
+        }
+        throw markLost(ino, "archived object " + rec.objectKey() + " (etag " + rec.etag() + ") is gone");
+    }
+
+    /** As {@link #locate}, but empty instead of marking the file lost. */
+    Optional<ObjectInfo> find(long ino, HsmRecord rec) throws FsException {
         try {
             Optional<ObjectInfo> recorded = t.store.head(rec.objectKey());
             if (recorded.isPresent() && recorded.get().etag().equals(rec.etag())) {
-                return recorded.get();
+                return recorded;
             }
             List<String> candidates = new java.util.ArrayList<>();
             candidates.add(rec.objectKey());
@@ -126,7 +135,7 @@ final class Restorer {
                 Optional<ObjectInfo> info = key.equals(rec.objectKey()) ? recorded : t.store.head(key);
                 if (info.isPresent() && sameCopy(info.get(), ino, rec)) {
                     adopt(ino, rec.objectKey(), info.get());
-                    return info.get();
+                    return info;
                 }
             }
         } catch (ObjectStoreException e) {
@@ -134,7 +143,7 @@ final class Restorer {
             f.initCause(e);
             throw f;
         }
-        throw markLost(ino, "archived object " + rec.objectKey() + " (etag " + rec.etag() + ") is gone");
+        return Optional.empty();
     }
 
     private static boolean sameCopy(ObjectInfo info, long ino, HsmRecord rec) {

@@ -477,4 +477,42 @@ class HsmTieringTest {
         awaitState(ino, "archived");
         assertThat(object("doomed")).isEqualTo("never uploads");
     }
+
+    @Test
+    void aFileChangedUnderScratchCanNotBeReleasedOnAnOldArchive() throws Exception {
+        Entry d = fs.mkdir(ME, ROOT, Name.of("w"), 0755, 022);
+        long ino = archived(d.ino(), "f", "archived version");
+        set(d.ino(), "user.strata.policy", "durability=scratch");
+        Opened w = fs.open(ME, ino, O_RDWR);
+        write(ino, w.fh(), 0, "LOCAL");
+        fs.release(ino, w.fh());
+        assertThat(state(ino)).isEqualTo("resident");
+        assertThatThrownBy(() -> set(ino, "user.strata.hsm.request", "release")).isInstanceOf(FsException.NotPermitted.class);
+        assertThat(readAll(ino)).isEqualTo("LOCALved version");
+    }
+
+    @Test
+    void releaseOfAFileWhoseObjectVanishedRefusesAndKeepsTheData() throws Exception {
+        long ino = archived(ROOT, "gone", "still here locally");
+        bucket.delete("gone");
+        assertThatThrownBy(() -> set(ino, "user.strata.hsm.request", "release"))
+                .isInstanceOf(FsException.IoFailure.class).hasMessageContaining("archived anew");
+        assertThat(state(ino)).isEqualTo("dirty");
+        assertThat(readAll(ino)).isEqualTo("still here locally");
+    }
+
+    @Test
+    void aDirectoryMovedIntoScratchLeavesTheMirrorButReleasedFilesKeepTheirCopy() throws Exception {
+        Entry scratch = fs.mkdir(ME, ROOT, Name.of("scratch"), 0755, 022);
+        set(scratch.ino(), "user.strata.policy", "durability=scratch");
+        Entry d = fs.mkdir(ME, ROOT, Name.of("proj"), 0755, 022);
+        archived(d.ino(), "plain", "plain data");
+        long rel = archived(d.ino(), "released", "only in the bucket");
+        set(rel, "user.strata.hsm.request", "release");
+        await("marker", () -> has("proj/"));
+        fs.rename(ME, ROOT, Name.of("proj"), scratch.ino(), Name.of("proj"), 0);
+        await("left the mirror", () -> !has("proj/plain") && !has("proj/"));
+        assertThat(has("proj/released")).isTrue();
+        assertThat(readAll(rel)).isEqualTo("only in the bucket");
+    }
 }

@@ -51,6 +51,7 @@ final class Importer {
     final MirrorKeys.SkipCounts skips = new MirrorKeys.SkipCounts();
     private final Map<Long, Long> listedAt = new ConcurrentHashMap<>();
     private final InodeLocks dirLocks = new InodeLocks();
+    private volatile long lastReportedSkips;
 
     Importer(HsmTiering t) {
         this.t = t;
@@ -113,6 +114,12 @@ final class Importer {
             continuation = page.continuation();
         } while (continuation != null && children.size() < MAX_CHILDREN);
         children.addAll(listing.finish());
+        long skipped = skips.total();
+        if (skipped > lastReportedSkips) {
+            LOG.warn("bucket keys that cannot be file names were skipped: {} so far ({}); see 'strata status'",
+                    skipped, skips.snapshot());
+            lastReportedSkips = skipped;
+        }
 
         List<DirectoryListing.Child> fresh = new ArrayList<>();
         for (DirectoryListing.Child c : children) {

@@ -25,7 +25,7 @@ public record HsmOptions(Policy rootPolicy, int archiveWorkers, int restoreWorke
         Duration importRefresh, int importUid, int importGid) {
 
     public static HsmOptions defaults() {
-        return new HsmOptions(Policy.DEFAULT, 2, 2, Duration.ofSeconds(1), Duration.ofMinutes(2),
+        return new HsmOptions(Policy.DEFAULT, 2, 2, Duration.ofSeconds(1), Duration.ofSeconds(30),
                 Transfers.Options.DEFAULT, TaskQueue.Options.DEFAULTS, 16 << 20, Duration.ofSeconds(60), 0, 0);
     }
 

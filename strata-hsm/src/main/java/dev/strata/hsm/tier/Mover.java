@@ -37,6 +37,9 @@ final class Mover {
     private final Set<Long> archiveQueued = ConcurrentHashMap.newKeySet();
     private final Set<Long> restoreQueued = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
+    private final java.util.concurrent.ScheduledExecutorService renewals =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().daemon().name("strata-mover-lease").factory());
 
     Mover(HsmTiering t) {
         this.t = t;
@@ -59,6 +62,7 @@ final class Mover {
         for (Thread th : threads) {
             th.interrupt();
         }
+        renewals.shutdown();
         for (Thread th : threads) {
             try {
                 th.join(10_000);
@@ -145,14 +149,24 @@ final class Mover {
     }
 
     private void run(Task task, long leaseMillis) throws FsException {
-        Task[] held = {task};
         Runnable renew = () -> {
             try {
-                t.queue.renew(held[0], System.currentTimeMillis(), leaseMillis);
+                t.queue.renew(task, System.currentTimeMillis(), leaseMillis);
             } catch (FsException e) {
                 LOG.warn("could not renew the lease of task {}: {}", task.id(), e.getMessage());
             }
         };
+        // Long uploads keep their lease alive, so a short lease can bring a dead process's tasks back soon.
+        var renewal = renewals.scheduleAtFixedRate(renew, leaseMillis / 3, leaseMillis / 3,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+        try {
+            runLeased(task, renew);
+        } finally {
+            renewal.cancel(false);
+        }
+    }
+
+    private void runLeased(Task task, Runnable renew) throws FsException {
         try {
             switch (task.kind()) {
                 case ARCHIVE -> {
@@ -163,8 +177,15 @@ final class Mover {
                 default -> t.replay.run(task, renew);
             }
         } catch (FsException | ObjectStoreException | RuntimeException e) {
-            if (!running && Thread.currentThread().isInterrupted()) {
-                return; // shutting down: the lease expires and the task runs again after restart
+            if (!running) {
+                // Shutting down: hand the task back at once (no attempt counted), so the next start
+                // runs it without waiting for the lease to expire.
+                try {
+                    t.queue.renew(task, System.currentTimeMillis(), 1);
+                } catch (FsException | RuntimeException ignored) {
+                    // the lease expires on its own
+                }
+                return;
             }
             String why = e.getMessage() == null ? e.toString() : e.getMessage();
             Optional<Task> after = t.queue.fail(task.id(), why, System.currentTimeMillis());

@@ -114,11 +114,12 @@ final class Txn {
     TierChange tierChange(long nowMillis, java.util.function.LongFunction<Node> nodes) {
         return new TierChange() {
             @Override
-            public void archivedAt(long ino, dev.strata.core.Timespec localMtime) {
+            public void archivedAt(long ino, dev.strata.core.Timespec localMtime, long localSizeBytes) {
                 afterCommit(() -> {
                     Node n = nodes.apply(ino);
                     if (n != null && n.writers > 0) {
                         n.archivedLocalMtime = localMtime;
+                        n.archivedLocalSize = localSizeBytes;
                     }
                 });
             }

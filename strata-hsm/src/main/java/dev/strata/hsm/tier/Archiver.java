@@ -143,7 +143,7 @@ final class Archiver {
                         result.object().etag(), result.object().sizeBytes(), result.crc32c(), c.nowMillis());
                 m.ops().forEach(c::add);
                 if (next.state() == HsmState.ARCHIVED) {
-                    c.archivedAt(ino, after.mtime());
+                    c.archivedAt(ino, after.mtime(), after.sizeBytes());
                     t.reads.forget(ino);
                     return Outcome.ARCHIVED;
                 }

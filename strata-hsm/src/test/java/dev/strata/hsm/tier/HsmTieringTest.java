@@ -515,4 +515,26 @@ class HsmTieringTest {
         assertThat(has("proj/released")).isTrue();
         assertThat(readAll(rel)).isEqualTo("only in the bucket");
     }
+
+    @Test
+    void writesTheEngineDidNotSeeAfterASyncFlushAreArchivedAtTheNextFlush() throws Exception {
+        // A shell's `echo x > f`: open(O_TRUNC), dup2, close (FLUSH before any write), write through
+        // passthrough (the engine never sees it), close (FLUSH again).
+        Entry d = fs.mkdir(ME, ROOT, Name.of("sh"), 0755, 022);
+        set(d.ino(), "user.strata.policy", "durability=sync");
+        Created c = fs.create(ME, d.ino(), Name.of("out"), 0644, 022, O_RDWR);
+        long ino = c.entry().ino();
+        fs.flush(ino, c.opened().fh(), 0);
+        assertThat(object("sh/out")).isEmpty();
+        try (var local = data.open(ino); Arena a = Arena.ofConfined()) {
+            byte[] b = "behind the engine".getBytes(StandardCharsets.UTF_8);
+            MemorySegment seg = a.allocate(b.length);
+            MemorySegment.copy(b, 0, seg, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, b.length);
+            local.write(0, seg);
+        }
+        fs.flush(ino, c.opened().fh(), 0);
+        assertThat(object("sh/out")).isEqualTo("behind the engine");
+        fs.release(ino, c.opened().fh());
+        assertThat(state(ino)).isEqualTo("archived");
+    }
 }

@@ -537,4 +537,21 @@ class HsmTieringTest {
         fs.release(ino, c.opened().fh());
         assertThat(state(ino)).isEqualTo("archived");
     }
+
+    @Test
+    void anUploadLeftByADeadProcessIsAbortedByTheNextArchive() throws Exception {
+        long ino = createWith(ROOT, "big", "resumed");
+        var upload = bucket.startUpload("big", java.util.Map.of());
+        byte[] key = "big".getBytes(StandardCharsets.UTF_8);
+        byte[] id = upload.id().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer note = ByteBuffer.allocate(8 + key.length + id.length);
+        note.putInt(key.length).put(key).putInt(id.length).put(id);
+        meta.commit(new dev.strata.core.meta.Mutation().putRecord(dev.strata.core.meta.RecordSpace.UPLOAD, ino,
+                note.array()));
+        assertThat(bucket.pendingUploads()).isEqualTo(1);
+        set(ino, "user.strata.hsm.request", "archive");
+        awaitState(ino, "archived");
+        assertThat(bucket.pendingUploads()).isZero();
+        assertThat(meta.record(dev.strata.core.meta.RecordSpace.UPLOAD, ino)).isEmpty();
+    }
 }

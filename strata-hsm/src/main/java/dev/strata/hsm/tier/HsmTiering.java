@@ -340,6 +340,23 @@ public final class HsmTiering implements Tiering {
         throw new FsException.IoFailure("inode " + ino + " kept changing while being archived for a sync close");
     }
 
+    /**
+     * The archived copy of {@code ino} is now {@code now} (moved by a rename, or re-tagged by an
+     * attribute update): the HSM record follows if it still named {@code fromKey}.
+     */
+    void objectMoved(long ino, String fromKey, dev.strata.core.store.ObjectStore.ObjectInfo now) throws FsException {
+        host.update(ino, (c, r, writers, opens) -> {
+            if (r == null || !r.isRegular()) {
+                return null;
+            }
+            Mutation m = new Mutation();
+            HsmTransitions.objectMoved(m, ino, HsmTransitions.current(meta(), ino), fromKey, now.key(), now.etag());
+            m.ops().forEach(c::add);
+            return null;
+        });
+        reads.forget(ino);
+    }
+
     /** Drops the local copy of an archived file (after checking its object is there). */
     void release(long ino) throws FsException {
         var lock = locks.of(ino);

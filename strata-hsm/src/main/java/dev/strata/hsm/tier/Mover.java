@@ -74,29 +74,26 @@ final class Mover {
     }
 
     void enqueueArchive(long ino) throws FsException {
-        if (archiveQueued.add(ino)) {
-            try {
-                t.queue.enqueueAndCommit(new Mutation(), List.of(Task.Request.of(TaskKind.ARCHIVE, ino, label(ino))),
-                        System.currentTimeMillis());
-            } catch (FsException | RuntimeException e) {
-                archiveQueued.remove(ino);
-                throw e;
-            }
-            wake();
-        }
+        enqueue(TaskKind.ARCHIVE, archiveQueued, ino);
     }
 
     void enqueueRestore(long ino) throws FsException {
-        if (restoreQueued.add(ino)) {
-            try {
-                t.queue.enqueueAndCommit(new Mutation(), List.of(Task.Request.of(TaskKind.RESTORE, ino, label(ino))),
-                        System.currentTimeMillis());
-            } catch (FsException | RuntimeException e) {
-                restoreQueued.remove(ino);
-                throw e;
-            }
-            wake();
+        enqueue(TaskKind.RESTORE, restoreQueued, ino);
+    }
+
+    /** Queues one task of {@code kind} for {@code ino} unless this process has one queued already. */
+    private void enqueue(TaskKind kind, Set<Long> queued, long ino) throws FsException {
+        if (!queued.add(ino)) {
+            return;
         }
+        try {
+            t.queue.enqueueAndCommit(new Mutation(), List.of(Task.Request.of(kind, ino, label(ino))),
+                    System.currentTimeMillis());
+        } catch (FsException | RuntimeException e) {
+            queued.remove(ino);
+            throw e;
+        }
+        wake();
     }
 
     /** The file's key for display in the queue; archive and restore resolve the key when they run. */

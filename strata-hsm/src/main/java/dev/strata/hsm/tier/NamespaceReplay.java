@@ -118,19 +118,10 @@ final class NamespaceReplay {
     }
 
     private void movePrefix(String from, String to, Runnable renew) throws ObjectStoreException, FsException {
-        String continuation = null;
         // Collect first, then move: a listing of `from` must not see the keys being created when
         // `to` starts with `from` (impossible for directories, which cannot move into themselves,
         // but cheap to be safe about), and page continuations stay valid while nothing changes.
-        java.util.List<String> keys = new java.util.ArrayList<>();
-        do {
-            ListPage page = t.store.list(from, false, continuation, PAGE);
-            for (ObjectInfo o : page.objects()) {
-                keys.add(o.key());
-            }
-            continuation = page.continuation();
-            renew.run();
-        } while (continuation != null);
+        java.util.List<String> keys = keysUnder(from, renew);
         // A listing never reports the prefix's own marker (the port's rule): move it by name.
         move(from, to, 0);
         int moved = 0;
@@ -143,6 +134,19 @@ final class NamespaceReplay {
     }
 
     private void deletePrefix(String prefix, Runnable renew) throws ObjectStoreException, FsException {
+        java.util.List<String> keys = keysUnder(prefix, renew);
+        int done = 0;
+        for (String key : keys) {
+            deleteIfOwn(key, 0);
+            if (++done % 100 == 0) {
+                renew.run();
+            }
+        }
+        deleteIfOwn(prefix, 0); // the marker itself, which listings never report
+    }
+
+    /** Every key under {@code prefix} (not its own marker: listings never report it). */
+    private java.util.List<String> keysUnder(String prefix, Runnable renew) throws ObjectStoreException {
         String continuation = null;
         java.util.List<String> keys = new java.util.ArrayList<>();
         do {
@@ -153,14 +157,7 @@ final class NamespaceReplay {
             continuation = page.continuation();
             renew.run();
         } while (continuation != null);
-        int done = 0;
-        for (String key : keys) {
-            deleteIfOwn(key, 0);
-            if (++done % 100 == 0) {
-                renew.run();
-            }
-        }
-        deleteIfOwn(prefix, 0); // the marker itself, which listings never report
+        return keys;
     }
 
     private void setAttrs(String key, long ino) throws ObjectStoreException, FsException {
@@ -180,16 +177,7 @@ final class NamespaceReplay {
 
     private void recordMove(long ino, String from, ObjectInfo now) throws FsException {
         if (!now.key().isEmpty()) {
-            t.host().update(ino, (c, r, writers, opens) -> {
-                if (r == null || !r.isRegular()) {
-                    return null;
-                }
-                Mutation m = new Mutation();
-                HsmTransitions.objectMoved(m, ino, HsmTransitions.current(t.meta(), ino), from, now.key(), now.etag());
-                m.ops().forEach(c::add);
-                return null;
-            });
-            t.reads.forget(ino);
+            t.objectMoved(ino, from, now);
         }
     }
 

@@ -134,7 +134,7 @@ final class Restorer {
             for (String key : candidates) {
                 Optional<ObjectInfo> info = key.equals(rec.objectKey()) ? recorded : t.store.head(key);
                 if (info.isPresent() && sameCopy(info.get(), ino, rec)) {
-                    adopt(ino, rec.objectKey(), info.get());
+                    t.objectMoved(ino, rec.objectKey(), info.get());
                     return info;
                 }
             }
@@ -151,19 +151,6 @@ final class Restorer {
         String g = info.metadata().get(MirrorAttributes.GEN);
         return i != null && g != null && i.equals(Long.toUnsignedString(ino))
                 && g.equals(Long.toString(rec.archivedGeneration())) && info.sizeBytes() == rec.archivedSizeBytes();
-    }
-
-    private void adopt(long ino, String fromKey, ObjectInfo info) throws FsException {
-        t.host().update(ino, (c, r, writers, opens) -> {
-            if (r == null) {
-                return null;
-            }
-            Mutation m = new Mutation();
-            HsmTransitions.objectMoved(m, ino, HsmTransitions.current(t.meta(), ino), fromKey, info.key(), info.etag());
-            m.ops().forEach(c::add);
-            return null;
-        });
-        t.reads.forget(ino);
     }
 
     /** Records that no intact copy is reachable and returns the error to give the caller. */

@@ -181,8 +181,12 @@ final class NamespaceReplay {
         }
     }
 
+    /** Metadata of a marker or symlink: attributes and identity (no checksum: there is no data to check). */
     static Map<String, String> attrs(InodeRecord rec, long generation) {
-        return MirrorAttributes.encode(posix(rec), new MirrorAttributes.Identity(rec.ino(), generation, 0));
+        Map<String, String> md = new LinkedHashMap<>(
+                MirrorAttributes.encode(posix(rec), new MirrorAttributes.Identity(rec.ino(), generation, 0)));
+        md.remove(MirrorAttributes.CRC32C);
+        return md;
     }
 
     static MirrorAttributes.Posix posix(InodeRecord rec) {

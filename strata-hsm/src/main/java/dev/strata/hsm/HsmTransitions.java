@@ -173,6 +173,21 @@ public final class HsmTransitions {
                 current.archivedAtMillis(), current.lastError()));
     }
 
+    /**
+     * The file leaves the tier's care (it is now under a scratch policy and its data changed, or it
+     * moved there): its record goes, so it is {@link HsmRecord#NEW} — resident — and can never be
+     * released on the strength of an archive that no longer matches its data. Not for released
+     * files: their data is only in the bucket.
+     */
+    public static HsmRecord detached(Mutation m, long ino, HsmRecord current) {
+        if (current.state() == HsmState.RELEASED) {
+            throw new IllegalStateException("inode " + ino + " is released: restore it before detaching it");
+        }
+        m.deleteRecord(RecordSpace.HSM, ino);
+        m.removeMark(Mark.DIRTY, ino);
+        return HsmRecord.NEW;
+    }
+
     private static void requireKnownGeneration(long ino, HsmRecord current, long generation) {
         if (generation < 0 || generation > current.dataGeneration()) {
             throw new IllegalArgumentException("inode " + ino + ": generation " + generation

@@ -16,6 +16,8 @@ public enum TaskKind {
     PUT_SYMLINK('L', Lane.NAMESPACE, false),
     /** Delete the object or marker {@code key}. */
     DELETE_KEY('D', Lane.NAMESPACE, false),
+    /** Delete every object under the prefix {@code key} that is Strata's or nobody's (a directory left the mirror). */
+    DELETE_PREFIX('X', Lane.NAMESPACE, false),
     /** Copy {@code key} to {@code toKey}, then delete {@code key}. */
     RENAME_KEY('N', Lane.NAMESPACE, true),
     /** Rename every key under the prefix {@code key} to the prefix {@code toKey} (a directory rename). */

@@ -140,6 +140,22 @@ public final class TaskQueue {
         return highest + 1;
     }
 
+    /** The next sequence number: changes whenever a task is enqueued (whether or not committed yet). */
+    public long sequence() {
+        lock.lock();
+        try {
+            return nextSeq;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether {@code lane} holds any task (queued, leased or dead): one seek. */
+    public boolean hasPending(Lane lane) throws FsException {
+        List<RecordSpace.Record> first = store.records(RecordSpace.TASK, lane.firstId(), 1);
+        return !first.isEmpty() && lane.owns(first.get(0).id());
+    }
+
     /**
      * Adds the task to {@code m} (the record and the advanced id counter); it exists once the caller
      * commits {@code m}. Returns the task's id. See the class comment for namespace-lane ordering.

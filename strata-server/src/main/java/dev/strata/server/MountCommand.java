@@ -88,6 +88,11 @@ final class MountCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     String maxDirtyAge;
 
+    @Option(names = "--import-refresh", paramLabel = "DURATION", defaultValue = "60s",
+            description = "How long a directory's look at the bucket stays fresh: objects added or replaced by "
+                    + "other tools appear within this time of the next listing (default: ${DEFAULT-VALUE}).")
+    String importRefresh;
+
     @Option(names = "--archive-workers", paramLabel = "N", defaultValue = "2",
             description = "Files archived in parallel (each with parallel parts; default: ${DEFAULT-VALUE}).")
     int archiveWorkers;
@@ -118,7 +123,14 @@ final class MountCommand implements Callable<Integer> {
         if (archiveWorkers < 1 || archiveWorkers > 64) {
             throw new CliException("--archive-workers must be between 1 and 64, not " + archiveWorkers);
         }
-        HsmOptions hsm = HsmOptions.defaults().withRootPolicy(rootPolicy).withArchiveWorkers(archiveWorkers);
+        java.time.Duration refresh;
+        try {
+            refresh = Policy.parseDuration(importRefresh);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--import-refresh: " + e.getMessage());
+        }
+        HsmOptions hsm = HsmOptions.defaults().withRootPolicy(rootPolicy).withArchiveWorkers(archiveWorkers)
+                .withImport(refresh, Libc.getuid(), Libc.getgid());
         Served served = Served.start(mp, DataDir.open(dir), this, pt, wb, reserveBytes, hsm);
         // SIGINT and SIGTERM are the normal way to stop: unmount, flush, exit 0. The shutdown hook
         // covers the other ways the JVM may be asked to end (SIGHUP, System.exit elsewhere).

@@ -257,7 +257,8 @@ final class DataOps {
         // A released file's bytes are in the capacity tier, not in the local file: no passthrough.
         boolean privileged = (n.rec.mode() & (S_ISUID | S_ISGID)) != 0;
         boolean released = n.rec.has(InodeRecord.FLAG_RELEASED);
-        return new Opened(fh, privileged || released ? -1 : n.local.nativeFd(), true);
+        // keepCache off for released files: the object may have been replaced outside since.
+        return new Opened(fh, privileged || released ? -1 : n.local.nativeFd(), !released);
     }
 
     int read(long ino, long fh, long offset, MemorySegment dst) throws FsException {
@@ -337,7 +338,31 @@ final class DataOps {
         // release and fsync, and the OPEN_FOR_WRITE mark recovers the size should the process die
         // before that. A path whose policy is sync archives now: close() returns after that.
         if (h.writable()) {
+            s.lock.lock();
+            try {
+                noteUnseenWrites(h.node());
+            } finally {
+                s.lock.unlock();
+            }
             s.tier.durable(ino, true);
+        }
+    }
+
+    /**
+     * Writes through passthrough after an archive that committed while the file was open for
+     * writing (a sync close or fsync; a shell's redirection flushes once before it writes) never
+     * reached the engine: if the local file's mtime or size moved since that archive, tell the
+     * tier now. Caller holds the lock.
+     */
+    private void noteUnseenWrites(Node n) throws FsException {
+        if (n.archivedLocalMtime == null || n.local == null || n.purged || n.rec.nlink() == 0) {
+            return;
+        }
+        LocalFile.Stat st = n.local.stat();
+        if (!st.mtime().equals(n.archivedLocalMtime) || st.sizeBytes() != n.archivedLocalSize) {
+            n.archivedLocalMtime = null;
+            s.refreshFromLocal(n);
+            noteDataChange(n);
         }
     }
 
@@ -356,14 +381,9 @@ final class DataOps {
             if (n.local != null && (lastWriter || FsState.needsRefresh(n))) {
                 s.refreshFromLocal(n);
             }
-            if (lastWriter && n.archivedLocalMtime != null) {
-                Timespec archived = n.archivedLocalMtime;
+            if (lastWriter) {
+                noteUnseenWrites(n);
                 n.archivedLocalMtime = null;
-                if (!n.purged && n.rec.nlink() > 0 && !archived.equals(n.lastLocalMtime)) {
-                    // Written through passthrough after an archive that committed while the file
-                    // was open for writing (a sync close or fsync): the tier has not seen these bytes.
-                    noteDataChange(n);
-                }
             }
             // Nothing here needs a commit of its own: the size and mtime ride along with the next
             // commit (or the background flush), together with the removal of the OPEN_FOR_WRITE

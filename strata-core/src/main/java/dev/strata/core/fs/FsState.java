@@ -278,6 +278,12 @@ final class FsState {
             LocalFile.Stat st = f.stat();
             n.lastLocalMtime = st.mtime();
             n.allocatedBytes = st.allocatedBytes();
+            if (n.rec.has(InodeRecord.FLAG_RELEASED) && st.sizeBytes() != n.rec.sizeBytes()) {
+                // Released (or imported and never read): the local file is just a hole of the
+                // file's size, made on first use.
+                f.truncate(n.rec.sizeBytes());
+                st = f.stat();
+            }
             if (st.sizeBytes() != n.rec.sizeBytes()) {
                 // Only after a crash without recovery, or if someone touched the data directory:
                 // the bytes on disk are what readers (and passthrough) will see, so they win.

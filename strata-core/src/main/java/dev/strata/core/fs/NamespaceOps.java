@@ -120,6 +120,61 @@ final class NamespaceOps {
         return n;
     }
 
+    /** See {@link TierHost#importChildren}. */
+    int importChildren(long parent, List<TierHost.NewChild> children, TierHost.ChildHook hook,
+            java.util.function.BooleanSupplier stillValid) throws FsException {
+        s.lock.lock();
+        try {
+            InodeRecord dir;
+            try {
+                dir = s.directory(parent);
+            } catch (FsException.NoSuchEntry | FsException.NotADirectory e) {
+                return 0;
+            }
+            if (!stillValid.getAsBoolean()) {
+                return 0;
+            }
+            Timespec now = s.now();
+            Txn t = s.txn();
+            int added = 0;
+            java.util.Set<Name> seen = new java.util.HashSet<>();
+            for (TierHost.NewChild child : children) {
+                if (!seen.add(child.name()) || s.meta.entry(parent, child.name()).isPresent()) {
+                    continue;
+                }
+                if (child.directory() && dir.nlink() + added >= MAX_LINKS) {
+                    continue;
+                }
+                FileType type = child.directory() ? FileType.DIRECTORY : FileType.REGULAR;
+                long ino = s.allocateIno(t);
+                InodeRecord rec = new InodeRecord.Builder()
+                        .ino(ino).mode(type.modeBits() | (child.mode() & 07777)).uid(child.uid()).gid(child.gid())
+                        .nlink(child.directory() ? 2 : 1)
+                        .sizeBytes(child.directory() ? FsState.DIRECTORY_SIZE : child.sizeBytes())
+                        .atime(child.mtime()).mtime(child.mtime()).ctime(now).btime(now)
+                        .parent(parent)
+                        .nextCookie(child.directory() ? InodeRecord.FIRST_COOKIE : 0)
+                        .flags(child.directory() ? 0 : InodeRecord.FLAG_RELEASED)
+                        .build();
+                t.create(rec);
+                t.adjustInodes(1);
+                addEntry(t, parent, child.name(), ino, type, now);
+                if (child.directory()) {
+                    InodeRecord.Builder d = t.edit(parent);
+                    d.nlink(d.nlink() + 1);
+                }
+                hook.created(s.tierChange(t), ino, child);
+                added++;
+            }
+            if (added > 0) {
+                s.commit(t);
+            }
+            return added;
+        } finally {
+            s.lock.unlock();
+        }
+    }
+
     Entry mknod(Caller c, long parent, Name name, int mode, long rdev) throws FsException {
         FileType type = FileType.fromMode(mode);
         if (type == FileType.DIRECTORY || type == FileType.SYMLINK) {

@@ -47,6 +47,9 @@ final class Node {
      */
     Timespec archivedLocalMtime;
 
+    /** The local data's size at that archive. */
+    long archivedLocalSize;
+
     /** Bytes the data uses on the device, as last seen; -1 if unknown. Written without the lock by writers. */
     volatile long allocatedBytes = -1;
 

@@ -92,9 +92,6 @@ public final class StrataFs implements PosixFileSystem {
                 }
                 Txn t = s.txn();
                 T result = step.run(s.tierChange(t), current, n == null ? 0 : n.writers, n == null ? 0 : n.opens);
-                if (current == null && !t.isEmpty()) {
-                    throw new IllegalStateException("tier step changed inode " + ino + ", which does not exist");
-                }
                 s.commit(t);
                 return result;
             } finally {
@@ -125,6 +122,12 @@ public final class StrataFs implements PosixFileSystem {
         }
 
         @Override
+        public int importChildren(long dir, List<NewChild> children, ChildHook hook,
+                java.util.function.BooleanSupplier stillValid) throws FsException {
+            return names.importChildren(dir, children, hook, stillValid);
+        }
+
+        @Override
         public dev.strata.core.meta.MetadataStore meta() {
             return s.meta;
         }
@@ -145,6 +148,7 @@ public final class StrataFs implements PosixFileSystem {
 
     @Override
     public Entry lookup(Caller caller, long parent, Name name) throws FsException {
+        s.tier.refreshDirectory(parent);
         return names.lookup(parent, name);
     }
 
@@ -241,6 +245,7 @@ public final class StrataFs implements PosixFileSystem {
 
     @Override
     public Opened opendir(Caller caller, long ino, int flags) throws FsException {
+        s.tier.refreshDirectory(ino);
         return files.opendir(ino);
     }
 

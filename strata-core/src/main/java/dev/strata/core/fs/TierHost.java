@@ -36,6 +36,27 @@ public interface TierHost {
      */
     void localDataReplaced(long ino) throws FsException;
 
+    /**
+     * A name found in the capacity tier to be added to a directory: a released regular file or a
+     * directory, with the attributes the object's metadata gives.
+     */
+    record NewChild(dev.strata.core.Name name, boolean directory, int mode, int uid, int gid,
+            dev.strata.core.Timespec mtime, long sizeBytes, Object source) {}
+
+    /** Adds the tier's own state of a new child (its HSM record) to the commit that creates it. */
+    @FunctionalInterface
+    interface ChildHook {
+        void created(TierChange c, long ino, NewChild child) throws FsException;
+    }
+
+    /**
+     * Adds those of {@code children} whose names are free in {@code dir} (regular files released,
+     * with no local data yet; directories empty), in one commit, provided {@code stillValid} holds
+     * under the engine lock. Returns how many were added.
+     */
+    int importChildren(long dir, java.util.List<NewChild> children, ChildHook hook,
+            java.util.function.BooleanSupplier stillValid) throws FsException;
+
     /** The metadata store, for reads and for commits that need not be ordered with namespace changes. */
     MetadataStore meta();
 }

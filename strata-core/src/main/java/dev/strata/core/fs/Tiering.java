@@ -60,6 +60,13 @@ public interface Tiering extends AutoCloseable {
     default void onDataChange(TierChange c, InodeRecord current) throws FsException {}
 
     /**
+     * A lookup or listing of directory {@code dir} is about to happen (called without the engine
+     * lock): the tier may add names that exist only in the capacity tier (import), if it has not
+     * looked recently.
+     */
+    default void refreshDirectory(long dir) throws FsException {}
+
+    /**
      * Reads from the capacity tier for a released file: like {@code pread}, fewer bytes only at the
      * end of the file.
      */

@@ -114,11 +114,12 @@ final class Txn {
     TierChange tierChange(long nowMillis, java.util.function.LongFunction<Node> nodes) {
         return new TierChange() {
             @Override
-            public void archivedAt(long ino, dev.strata.core.Timespec localMtime) {
+            public void archivedAt(long ino, dev.strata.core.Timespec localMtime, long localSizeBytes) {
                 afterCommit(() -> {
                     Node n = nodes.apply(ino);
                     if (n != null && n.writers > 0) {
                         n.archivedLocalMtime = localMtime;
+                        n.archivedLocalSize = localSizeBytes;
                     }
                 });
             }
@@ -126,6 +127,11 @@ final class Txn {
             @Override
             public void add(Mutation.Op op) {
                 addOp(op);
+            }
+
+            @Override
+            public InodeRecord.Builder edit(long ino) throws FsException {
+                return Txn.this.edit(ino);
             }
 
             @Override

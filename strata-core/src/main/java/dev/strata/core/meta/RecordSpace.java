@@ -12,7 +12,12 @@ public enum RecordSpace {
     /** Per-inode tiering state, keyed by inode number; removed with the inode. */
     HSM('H', true),
     /** Durable data-mover tasks, keyed by task id (increasing); ordered by id. */
-    TASK('T', false);
+    TASK('T', false),
+    /**
+     * The multipart upload an inode's archive has in flight, keyed by inode number: what a process
+     * that died mid-upload left in the object store, aborted by the next attempt. Removed with the inode.
+     */
+    UPLOAD('U', true);
 
     private final byte code;
     private final boolean ownedByInode;

@@ -120,6 +120,22 @@ public final class Transfers {
     /** As {@link #upload(ObjectStore, String, FileChannel, long, Map, Options)} from any {@link Channel}. */
     public static Result upload(ObjectStore store, String key, Channel source, long size,
             Map<String, String> metadata, Options options) throws ObjectStoreException, IOException, InterruptedException {
+        return upload(store, key, source, size, metadata, options, u -> { });
+    }
+
+    /** Told of a multipart upload once it exists, so a caller can abort it should this process die. */
+    @FunctionalInterface
+    public interface UploadStarted {
+        void started(Upload upload) throws IOException;
+    }
+
+    /**
+     * As {@link #upload(ObjectStore, String, Channel, long, Map, Options)}; {@code started} hears of
+     * the multipart upload (if one is needed) before any part is sent.
+     */
+    public static Result upload(ObjectStore store, String key, Channel source, long size,
+            Map<String, String> metadata, Options options, UploadStarted started)
+            throws ObjectStoreException, IOException, InterruptedException {
         Limits limits = store.limits();
         if (size <= Math.min(options.putThresholdBytes(), limits.maxPutBytes())) {
             ByteBuffer all = ByteBuffer.allocate(Math.toIntExact(size));
@@ -131,6 +147,12 @@ public final class Transfers {
         long partSize = partSize(size, limits, options);
         int partCount = Math.toIntExact((size + partSize - 1) / partSize);
         Upload upload = store.startUpload(key, metadata);
+        try {
+            started.started(upload);
+        } catch (IOException | RuntimeException e) {
+            abortQuietly(store, upload, e);
+            throw e;
+        }
         BlockingQueue<ByteBuffer> pool = new ArrayBlockingQueue<>(options.parallelism() + 1);
         for (int i = 0; i <= options.parallelism(); i++) {
             pool.add(ByteBuffer.allocate(Math.toIntExact(Math.min(partSize, size))));

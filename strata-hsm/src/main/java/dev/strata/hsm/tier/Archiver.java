@@ -16,7 +16,11 @@ import dev.strata.hsm.MirrorAttributes;
 import dev.strata.hsm.MirrorKeys;
 import dev.strata.hsm.Task;
 import dev.strata.hsm.TaskKind;
+import dev.strata.core.meta.RecordSpace;
+import dev.strata.core.store.ObjectStore;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
@@ -100,9 +104,11 @@ final class Archiver {
         LocalFile.Stat before;
         LocalFile.Stat after;
         try (LocalFile local = host.openData(ino)) {
+            abortLeftover(ino);
             before = local.stat();
             result = Transfers.upload(t.store, snap.key(), new LocalChannel(local), before.sizeBytes(), snap.metadata(),
-                    t.options.transfers());
+                    t.options.transfers(), upload -> remember(ino, upload));
+            forget(ino);
             after = local.stat();
         } catch (ObjectStoreException | IOException | FsException | RuntimeException e) {
             abandon(ino, snap.generation());
@@ -143,7 +149,7 @@ final class Archiver {
                         result.object().etag(), result.object().sizeBytes(), result.crc32c(), c.nowMillis());
                 m.ops().forEach(c::add);
                 if (next.state() == HsmState.ARCHIVED) {
-                    c.archivedAt(ino, after.mtime());
+                    c.archivedAt(ino, after.mtime(), after.sizeBytes());
                     t.reads.forget(ino);
                     return Outcome.ARCHIVED;
                 }
@@ -153,6 +159,60 @@ final class Archiver {
                 return Outcome.CHANGED;
             }
         });
+    }
+
+    /**
+     * Notes an upload in flight, so that if this process dies before completing or aborting it the
+     * next archive of the file aborts it (S3 keeps the parts of an unfinished upload, and bills them,
+     * until then). Failures here fail the upload, which Transfers then aborts itself.
+     */
+    private void remember(long ino, ObjectStore.Upload upload) throws IOException {
+        byte[] key = upload.key().getBytes(StandardCharsets.UTF_8);
+        byte[] id = upload.id().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(8 + key.length + id.length);
+        b.putInt(key.length).put(key).putInt(id.length).put(id);
+        try {
+            t.meta().commit(new Mutation().putRecord(RecordSpace.UPLOAD, ino, b.array()));
+        } catch (FsException e) {
+            throw new IOException("cannot note the upload of inode " + ino + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void forget(long ino) {
+        try {
+            t.meta().commit(new Mutation().deleteRecord(RecordSpace.UPLOAD, ino));
+        } catch (FsException e) {
+            LOG.warn("inode {}: could not clear its finished upload's note ({}); the next archive retries", ino,
+                    e.getMessage());
+        }
+    }
+
+    /** Aborts the upload a previous attempt (a dead process) left unfinished, if any. */
+    private void abortLeftover(long ino) throws FsException, ObjectStoreException {
+        Optional<byte[]> noted = t.meta().record(RecordSpace.UPLOAD, ino);
+        if (noted.isEmpty()) {
+            return;
+        }
+        ObjectStore.Upload upload;
+        try {
+            ByteBuffer b = ByteBuffer.wrap(noted.get());
+            byte[] key = new byte[b.getInt()];
+            b.get(key);
+            byte[] id = new byte[b.getInt()];
+            b.get(id);
+            upload = new ObjectStore.Upload(new String(key, StandardCharsets.UTF_8), new String(id, StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+            LOG.warn("inode {}: unreadable note of an unfinished upload; dropping it", ino);
+            forget(ino);
+            return;
+        }
+        try {
+            t.store.abortUpload(upload);
+            LOG.info("aborted the unfinished upload {} of {} left by an earlier attempt", upload.id(), upload.key());
+        } catch (ObjectStoreException.NotFound e) {
+            // completed or aborted already
+        }
+        forget(ino);
     }
 
     /** The object metadata of a file: its attributes as FSx for Lustre writes them, and Strata's identity. */

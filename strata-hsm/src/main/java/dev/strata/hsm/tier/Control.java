@@ -79,6 +79,7 @@ final class Control {
                     .append(" dead\n");
         }
         b.append("unmirrorable-names: ").append(t.unmirrorable.get()).append('\n');
+        b.append("skipped-keys: ").append(t.importer.skips.total()).append('\n');
         return b.toString();
     }
 

@@ -65,6 +65,7 @@ public final class HsmTiering implements Tiering {
     final Restorer restorer = new Restorer(this);
     final ReleasedReads reads = new ReleasedReads(this);
     final NamespaceReplay replay = new NamespaceReplay(this);
+    Importer importer;
     final AtomicLong unmirrorable = new AtomicLong();
     private final RandomGenerator random;
     private volatile TierHost host;
@@ -89,6 +90,7 @@ public final class HsmTiering implements Tiering {
         }
         this.paths = new MirrorPaths(h.meta());
         this.policies = new Policies(h.meta(), options.rootPolicy());
+        this.importer = new Importer(this);
         this.mover = new Mover(this);
         mover.start();
         LOG.info("capacity tier {} attached; default policy {}", store.describe(), options.rootPolicy().format());
@@ -115,8 +117,15 @@ public final class HsmTiering implements Tiering {
         }
         FileType type = created.type();
         Mutation m = new Mutation();
+        if (type == FileType.DIRECTORY) {
+            long dir = created.ino();
+            c.afterCommit(() -> importer.createdLocally(dir));
+        }
         switch (type) {
-            case REGULAR -> HsmTransitions.dataChanged(m, created.ino(), HsmRecord.NEW, c.nowMillis());
+            case REGULAR -> {
+                HsmTransitions.dataChanged(m, created.ino(), HsmRecord.NEW, c.nowMillis());
+                scheduleAfter(c, created.ino(), parent);
+            }
             case DIRECTORY -> key(parent, name, true).ifPresent(k ->
                     queue.enqueue(m, Task.Request.of(TaskKind.PUT_DIR_MARKER, created.ino(), k), c.nowMillis()));
             case SYMLINK -> key(parent, name, false).ifPresent(k ->
@@ -168,9 +177,16 @@ public final class HsmTiering implements Tiering {
         Policy.Durability target = durability(newParent);
         Mutation m = new Mutation();
         if (from.isPresent() && (to.isEmpty() || target == Policy.Durability.SCRATCH)) {
-            // Moved out of the mirror (into scratch, or to a name with no key): drop the old copy.
-            queue.enqueue(m, Task.Request.of(dir ? TaskKind.DELETE_KEY : TaskKind.DELETE_KEY, moved.ino(), from.get()),
-                    c.nowMillis());
+            // Moved out of the mirror (into scratch, or to a name with no key): drop the old copy —
+            // except a released file's, its only one (it stays until the file is next written).
+            if (dir) {
+                queue.enqueue(m, Task.Request.of(TaskKind.DELETE_PREFIX, 0, from.get()), c.nowMillis());
+            } else if (!moved.has(InodeRecord.FLAG_RELEASED)) {
+                queue.enqueue(m, Task.Request.of(TaskKind.DELETE_KEY, moved.ino(), from.get()), c.nowMillis());
+                if (moved.isRegular()) {
+                    HsmTransitions.detached(m, moved.ino(), HsmTransitions.current(meta(), moved.ino()));
+                }
+            }
         } else if (from.isPresent()) {
             if (dir) {
                 queue.enqueue(m, Task.Request.rename(TaskKind.RENAME_PREFIX, 0, from.get(), to.get()), c.nowMillis());
@@ -243,12 +259,27 @@ public final class HsmTiering implements Tiering {
 
     @Override
     public void onDataChange(TierChange c, InodeRecord current) throws FsException {
-        if (durability(current.parent()) == Policy.Durability.SCRATCH) {
-            return;
-        }
         Mutation m = new Mutation();
-        HsmTransitions.dataChanged(m, current.ino(), HsmTransitions.current(meta(), current.ino()), c.nowMillis());
+        HsmRecord h = HsmTransitions.current(meta(), current.ino());
+        if (durability(current.parent()) == Policy.Durability.SCRATCH) {
+            // Not archived from now on; an archive from before must not count as a copy of this data.
+            if (!h.equals(HsmRecord.NEW) && h.state() != HsmState.RELEASED) {
+                HsmTransitions.detached(m, current.ino(), h);
+            }
+        } else {
+            HsmRecord next = HsmTransitions.dataChanged(m, current.ino(), h, c.nowMillis());
+            if (next.dirtySinceMillis() == c.nowMillis()) {
+                scheduleAfter(c, current.ino(), current.parent());
+            }
+        }
         m.ops().forEach(c::add);
+    }
+
+    /** Tells the scheduler, once the change commits, when {@code ino} is due for archiving. */
+    private void scheduleAfter(TierChange c, long ino, long dir) throws FsException {
+        Policy p = policies.of(dir).policy();
+        long since = c.nowMillis();
+        c.afterCommit(() -> mover.dirtied(ino, since, p));
     }
 
     private Policy.Durability durability(long dir) throws FsException {
@@ -273,6 +304,11 @@ public final class HsmTiering implements Tiering {
     }
 
     // ---- data, without the engine lock ------------------------------------------------------------
+
+    @Override
+    public void refreshDirectory(long dir) throws FsException {
+        importer.refresh(dir);
+    }
 
     @Override
     public int readReleased(InodeRecord file, long offset, MemorySegment dst) throws FsException {
@@ -304,6 +340,23 @@ public final class HsmTiering implements Tiering {
         throw new FsException.IoFailure("inode " + ino + " kept changing while being archived for a sync close");
     }
 
+    /**
+     * The archived copy of {@code ino} is now {@code now} (moved by a rename, or re-tagged by an
+     * attribute update): the HSM record follows if it still named {@code fromKey}.
+     */
+    void objectMoved(long ino, String fromKey, dev.strata.core.store.ObjectStore.ObjectInfo now) throws FsException {
+        host.update(ino, (c, r, writers, opens) -> {
+            if (r == null || !r.isRegular()) {
+                return null;
+            }
+            Mutation m = new Mutation();
+            HsmTransitions.objectMoved(m, ino, HsmTransitions.current(meta(), ino), fromKey, now.key(), now.etag());
+            m.ops().forEach(c::add);
+            return null;
+        });
+        reads.forget(ino);
+    }
+
     /** Drops the local copy of an archived file (after checking its object is there). */
     void release(long ino) throws FsException {
         var lock = locks.of(ino);
@@ -316,7 +369,20 @@ public final class HsmTiering implements Tiering {
             if (h.state() != HsmState.ARCHIVED) {
                 throw new FsException.NotPermitted("inode " + ino + " is " + h.state().label() + ", not archived");
             }
-            restorer.locate(ino, h); // the archived copy must really be there
+            if (restorer.find(ino, h).isEmpty()) {
+                // The local data is intact: not lost, just not archived any more.
+                host.update(ino, (c, r, writers, opens) -> {
+                    if (r != null && r.isRegular()) {
+                        Mutation m = new Mutation();
+                        HsmTransitions.dataChanged(m, ino, HsmTransitions.current(meta(), ino), c.nowMillis());
+                        m.ops().forEach(c::add);
+                        c.flag(ino, InodeRecord.FLAG_DIRTY, true);
+                    }
+                    return null;
+                });
+                throw new FsException.IoFailure("inode " + ino + ": its archived object " + h.objectKey()
+                        + " is gone from the capacity tier; it is dirty again and will be archived anew");
+            }
             long size = host.update(ino, (c, r, writers, opens) -> {
                 if (r == null || !r.isRegular()) {
                     throw new FsException.InvalidArgument("inode " + ino + " is not a regular file");

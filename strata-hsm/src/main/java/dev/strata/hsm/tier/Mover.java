@@ -37,6 +37,9 @@ final class Mover {
     private final Set<Long> archiveQueued = ConcurrentHashMap.newKeySet();
     private final Set<Long> restoreQueued = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
+    private final java.util.concurrent.ScheduledExecutorService renewals =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().daemon().name("strata-mover-lease").factory());
 
     Mover(HsmTiering t) {
         this.t = t;
@@ -59,6 +62,7 @@ final class Mover {
         for (Thread th : threads) {
             th.interrupt();
         }
+        renewals.shutdown();
         for (Thread th : threads) {
             try {
                 th.join(10_000);
@@ -70,29 +74,26 @@ final class Mover {
     }
 
     void enqueueArchive(long ino) throws FsException {
-        if (archiveQueued.add(ino)) {
-            try {
-                t.queue.enqueueAndCommit(new Mutation(), List.of(Task.Request.of(TaskKind.ARCHIVE, ino, label(ino))),
-                        System.currentTimeMillis());
-            } catch (FsException | RuntimeException e) {
-                archiveQueued.remove(ino);
-                throw e;
-            }
-            wake();
-        }
+        enqueue(TaskKind.ARCHIVE, archiveQueued, ino);
     }
 
     void enqueueRestore(long ino) throws FsException {
-        if (restoreQueued.add(ino)) {
-            try {
-                t.queue.enqueueAndCommit(new Mutation(), List.of(Task.Request.of(TaskKind.RESTORE, ino, label(ino))),
-                        System.currentTimeMillis());
-            } catch (FsException | RuntimeException e) {
-                restoreQueued.remove(ino);
-                throw e;
-            }
-            wake();
+        enqueue(TaskKind.RESTORE, restoreQueued, ino);
+    }
+
+    /** Queues one task of {@code kind} for {@code ino} unless this process has one queued already. */
+    private void enqueue(TaskKind kind, Set<Long> queued, long ino) throws FsException {
+        if (!queued.add(ino)) {
+            return;
         }
+        try {
+            t.queue.enqueueAndCommit(new Mutation(), List.of(Task.Request.of(kind, ino, label(ino))),
+                    System.currentTimeMillis());
+        } catch (FsException | RuntimeException e) {
+            queued.remove(ino);
+            throw e;
+        }
+        wake();
     }
 
     /** The file's key for display in the queue; archive and restore resolve the key when they run. */
@@ -145,14 +146,24 @@ final class Mover {
     }
 
     private void run(Task task, long leaseMillis) throws FsException {
-        Task[] held = {task};
         Runnable renew = () -> {
             try {
-                t.queue.renew(held[0], System.currentTimeMillis(), leaseMillis);
+                t.queue.renew(task, System.currentTimeMillis(), leaseMillis);
             } catch (FsException e) {
                 LOG.warn("could not renew the lease of task {}: {}", task.id(), e.getMessage());
             }
         };
+        // Long uploads keep their lease alive, so a short lease can bring a dead process's tasks back soon.
+        var renewal = renewals.scheduleAtFixedRate(renew, leaseMillis / 3, leaseMillis / 3,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+        try {
+            runLeased(task, renew);
+        } finally {
+            renewal.cancel(false);
+        }
+    }
+
+    private void runLeased(Task task, Runnable renew) throws FsException {
         try {
             switch (task.kind()) {
                 case ARCHIVE -> {
@@ -163,8 +174,15 @@ final class Mover {
                 default -> t.replay.run(task, renew);
             }
         } catch (FsException | ObjectStoreException | RuntimeException e) {
-            if (!running && Thread.currentThread().isInterrupted()) {
-                return; // shutting down: the lease expires and the task runs again after restart
+            if (!running) {
+                // Shutting down: hand the task back at once (no attempt counted), so the next start
+                // runs it without waiting for the lease to expire.
+                try {
+                    t.queue.renew(task, System.currentTimeMillis(), 1);
+                } catch (FsException | RuntimeException ignored) {
+                    // the lease expires on its own
+                }
+                return;
             }
             String why = e.getMessage() == null ? e.toString() : e.getMessage();
             Optional<Task> after = t.queue.fail(task.id(), why, System.currentTimeMillis());
@@ -191,14 +209,39 @@ final class Mover {
         }
     }
 
+    /** A dirty file and when the scheduler should look at it. */
+    private record Due(long atMillis, long ino) {}
+
+    private final java.util.concurrent.PriorityBlockingQueue<Due> due =
+            new java.util.concurrent.PriorityBlockingQueue<>(64, java.util.Comparator.comparingLong(Due::atMillis));
+
+    /** The delay after a file's first unarchived change at which the scheduler archives it. */
+    static long dueDelayMillis(Policy p) {
+        long maxAge = p.maxDirtyAge().toMillis();
+        return Math.min(maxAge / 2, Math.max(1000, maxAge / 10));
+    }
+
+    /** A file became dirty (its first change since an archive): look at it when due under {@code p}. */
+    void dirtied(long ino, long dirtySinceMillis, Policy p) {
+        if (p.durability() != Policy.Durability.SCRATCH) {
+            due.add(new Due(dirtySinceMillis + dueDelayMillis(p), ino));
+        }
+    }
+
     /**
-     * Every scan interval: dirty files whose policy is not scratch and whose oldest change is due
-     * get an archive task. Due means older than a tenth of the max dirty age (at least a second,
-     * at most half of it) with no writer open, or older than half of it regardless, so the copy
-     * lands within the age even when a writer keeps the file open (later writes are noticed when
-     * it closes).
+     * Every scan interval: the files whose due time has come get an archive task. Due means older
+     * than a tenth of the max dirty age (at least a second, at most half of it) with no writer
+     * open, or older than half of it regardless, so the copy lands within the age even when a
+     * writer keeps the file open (later writes are noticed when it closes). The due times are
+     * kept in memory, fed by the engine's dirty events and, at start, by one pass over
+     * {@code Mark.DIRTY}: each scan costs the files due, not the files dirty.
      */
     private void schedule() {
+        try {
+            seed();
+        } catch (FsException | RuntimeException e) {
+            LOG.warn("archive scheduler could not read the dirty files ({}); they are archived on request", e.toString());
+        }
         while (running) {
             try {
                 Thread.sleep(t.options.scanInterval().toMillis());
@@ -213,37 +256,58 @@ final class Mover {
         }
     }
 
-    void scanOnce() throws FsException {
-        long now = System.currentTimeMillis();
+    private void seed() throws FsException {
         for (long ino : t.meta().marked(Mark.DIRTY)) {
-            if (!running) {
-                return;
-            }
-            if (archiveQueued.contains(ino)) {
-                continue;
-            }
             HsmRecord h = HsmTransitions.current(t.meta(), ino);
-            if (!h.state().needsArchive()) {
-                continue;
-            }
             Optional<InodeRecord> rec = t.meta().inode(ino);
-            if (rec.isEmpty() || rec.get().nlink() == 0) {
-                continue;
-            }
-            Policy p = t.policies.of(rec.get().parent()).policy();
-            if (p.durability() == Policy.Durability.SCRATCH) {
-                continue;
-            }
-            long maxAge = p.maxDirtyAge().toMillis();
-            long due = Math.min(maxAge / 2, Math.max(1000, maxAge / 10));
-            long age = now - h.dirtySinceMillis();
-            if (age < due) {
-                continue;
-            }
-            int writers = t.host().update(ino, (c, r, w, o) -> w);
-            if (writers == 0 || age >= maxAge / 2) {
-                enqueueArchive(ino);
+            if (rec.isPresent() && h.state().needsArchive()) {
+                dirtied(ino, h.dirtySinceMillis(), t.policies.of(rec.get().parent()).policy());
             }
         }
+    }
+
+    void scanOnce() throws FsException {
+        long now = System.currentTimeMillis();
+        while (running) {
+            Due d = due.peek();
+            if (d == null || d.atMillis() > now) {
+                return;
+            }
+            due.poll();
+            long again = consider(d.ino(), now);
+            if (again > 0) {
+                due.add(new Due(again, d.ino()));
+            }
+        }
+    }
+
+    /** Queues an archive of {@code ino} if it is due; returns when to look again, or 0 for never. */
+    private long consider(long ino, long now) throws FsException {
+        if (archiveQueued.contains(ino)) {
+            return now + 1000; // its task may still fail; look again
+        }
+        HsmRecord h = HsmTransitions.current(t.meta(), ino);
+        if (!h.state().needsArchive()) {
+            return 0;
+        }
+        Optional<InodeRecord> rec = t.meta().inode(ino);
+        if (rec.isEmpty() || rec.get().nlink() == 0) {
+            return 0;
+        }
+        Policy p = t.policies.of(rec.get().parent()).policy();
+        if (p.durability() == Policy.Durability.SCRATCH) {
+            return 0;
+        }
+        long maxAge = p.maxDirtyAge().toMillis();
+        long age = now - h.dirtySinceMillis();
+        if (age < dueDelayMillis(p)) {
+            return h.dirtySinceMillis() + dueDelayMillis(p);
+        }
+        int writers = t.host().update(ino, (c, r, w, o) -> w);
+        if (writers == 0 || age >= maxAge / 2) {
+            enqueueArchive(ino);
+            return now + Math.max(1000, maxAge / 10); // make sure it landed
+        }
+        return h.dirtySinceMillis() + maxAge / 2;
     }
 }

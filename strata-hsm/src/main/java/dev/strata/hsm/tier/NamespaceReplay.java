@@ -39,6 +39,7 @@ final class NamespaceReplay {
             case PUT_DIR_MARKER -> putMarker(task);
             case PUT_SYMLINK -> putSymlink(task);
             case DELETE_KEY -> deleteIfOwn(task.key(), task.ino());
+            case DELETE_PREFIX -> deletePrefix(task.key(), renew);
             case RENAME_KEY -> move(task.key(), task.toKey(), task.ino());
             case RENAME_PREFIX -> movePrefix(task.key(), task.toKey(), renew);
             case SET_ATTRS -> setAttrs(task.key(), task.ino());
@@ -65,7 +66,7 @@ final class NamespaceReplay {
         t.store.put(task.key(), ByteBuffer.wrap(target), (int) crc.getValue(), attrs(rec.get(), 0));
     }
 
-    private void deleteIfOwn(String key, long ino) throws ObjectStoreException {
+    private void deleteIfOwn(String key, long ino) throws ObjectStoreException, FsException {
         Optional<ObjectInfo> info = t.store.head(key);
         if (info.isEmpty()) {
             return;
@@ -73,6 +74,14 @@ final class NamespaceReplay {
         if (ino != 0 && !owned(info.get(), ino)) {
             LOG.debug("not deleting {}: it belongs to another inode now", key);
             return;
+        }
+        long owner = inoOf(info.get());
+        if (ino == 0 && owner != 0) {
+            Optional<InodeRecord> rec = t.meta().inode(owner);
+            if (rec.isPresent() && rec.get().has(InodeRecord.FLAG_RELEASED)) {
+                LOG.info("keeping {}: the only copy of released inode {}", key, owner);
+                return;
+            }
         }
         t.store.delete(key);
     }
@@ -109,19 +118,10 @@ final class NamespaceReplay {
     }
 
     private void movePrefix(String from, String to, Runnable renew) throws ObjectStoreException, FsException {
-        String continuation = null;
         // Collect first, then move: a listing of `from` must not see the keys being created when
         // `to` starts with `from` (impossible for directories, which cannot move into themselves,
         // but cheap to be safe about), and page continuations stay valid while nothing changes.
-        java.util.List<String> keys = new java.util.ArrayList<>();
-        do {
-            ListPage page = t.store.list(from, false, continuation, PAGE);
-            for (ObjectInfo o : page.objects()) {
-                keys.add(o.key());
-            }
-            continuation = page.continuation();
-            renew.run();
-        } while (continuation != null);
+        java.util.List<String> keys = keysUnder(from, renew);
         // A listing never reports the prefix's own marker (the port's rule): move it by name.
         move(from, to, 0);
         int moved = 0;
@@ -131,6 +131,33 @@ final class NamespaceReplay {
                 renew.run();
             }
         }
+    }
+
+    private void deletePrefix(String prefix, Runnable renew) throws ObjectStoreException, FsException {
+        java.util.List<String> keys = keysUnder(prefix, renew);
+        int done = 0;
+        for (String key : keys) {
+            deleteIfOwn(key, 0);
+            if (++done % 100 == 0) {
+                renew.run();
+            }
+        }
+        deleteIfOwn(prefix, 0); // the marker itself, which listings never report
+    }
+
+    /** Every key under {@code prefix} (not its own marker: listings never report it). */
+    private java.util.List<String> keysUnder(String prefix, Runnable renew) throws ObjectStoreException {
+        String continuation = null;
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        do {
+            ListPage page = t.store.list(prefix, false, continuation, PAGE);
+            for (ObjectInfo o : page.objects()) {
+                keys.add(o.key());
+            }
+            continuation = page.continuation();
+            renew.run();
+        } while (continuation != null);
+        return keys;
     }
 
     private void setAttrs(String key, long ino) throws ObjectStoreException, FsException {
@@ -150,21 +177,16 @@ final class NamespaceReplay {
 
     private void recordMove(long ino, String from, ObjectInfo now) throws FsException {
         if (!now.key().isEmpty()) {
-            t.host().update(ino, (c, r, writers, opens) -> {
-                if (r == null || !r.isRegular()) {
-                    return null;
-                }
-                Mutation m = new Mutation();
-                HsmTransitions.objectMoved(m, ino, HsmTransitions.current(t.meta(), ino), from, now.key(), now.etag());
-                m.ops().forEach(c::add);
-                return null;
-            });
-            t.reads.forget(ino);
+            t.objectMoved(ino, from, now);
         }
     }
 
+    /** Metadata of a marker or symlink: attributes and identity (no checksum: there is no data to check). */
     static Map<String, String> attrs(InodeRecord rec, long generation) {
-        return MirrorAttributes.encode(posix(rec), new MirrorAttributes.Identity(rec.ino(), generation, 0));
+        Map<String, String> md = new LinkedHashMap<>(
+                MirrorAttributes.encode(posix(rec), new MirrorAttributes.Identity(rec.ino(), generation, 0)));
+        md.remove(MirrorAttributes.CRC32C);
+        return md;
     }
 
     static MirrorAttributes.Posix posix(InodeRecord rec) {

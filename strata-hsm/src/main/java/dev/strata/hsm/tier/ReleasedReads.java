@@ -22,7 +22,8 @@ import java.util.zip.CRC32C;
  * GET pinned to the object's tag, and, for a sequential reader, the next window already on its way
  * (fetched by a virtual thread as soon as the reader enters the current one). Windows start at
  * 1 MiB and double while the reader stays sequential, up to {@link HsmOptions#readAheadMaxBytes}.
- * Memory: at most two windows per stream, at most {@value #MAX_STREAMS} streams (least recently
+ * Memory: at most three windows per stream (the one before the current, for reads delivered out
+ * of order), at most {@value #MAX_STREAMS} streams (least recently
  * used dropped).
  *
  * <p><b>Integrity.</b> Windows fetched in order from offset 0 feed a running CRC32C; when they
@@ -105,6 +106,8 @@ final class ReleasedReads {
         final long objectSize;
         final int crc32c;
         Window current;
+        /** The window before {@link #current}, kept for reads that arrive late. */
+        Window previous;
         CompletableFuture<Window> next;
         long nextStart = -1;
         int windowBytes = FIRST_WINDOW;
@@ -140,8 +143,14 @@ final class ReleasedReads {
                 prefetchAfter(current);
                 return current;
             }
+            if (previous != null && previous.covers(at)) {
+                // A read the kernel sent earlier but a slower worker delivered late: FUSE's async
+                // reads arrive a little out of order. Not a change of direction.
+                return previous;
+            }
             boolean sequential = current != null && at == current.end();
             if (next != null && nextStart <= at && at < nextStart + windowBytes) {
+                previous = current;
                 current = await(next);
                 next = null;
                 if (current.covers(at)) {
@@ -158,6 +167,7 @@ final class ReleasedReads {
                 next = null;
             }
             long start = at / ALIGN * ALIGN;
+            previous = current;
             current = fetch(start, windowBytes);
             prefetchAfter(current);
             return current;

@@ -106,10 +106,19 @@ final class Restorer {
      * file's current name, adopted into the record. Neither: the file is lost.
      */
     ObjectInfo locate(long ino, HsmRecord rec) throws FsException {
+        Optional<ObjectInfo> found = find(ino, rec);
+        if (found.isPresent()) {
+            return found.get();
+        }
+        throw markLost(ino, "archived object " + rec.objectKey() + " (etag " + rec.etag() + ") is gone");
+    }
+
+    /** As {@link #locate}, but empty instead of marking the file lost. */
+    Optional<ObjectInfo> find(long ino, HsmRecord rec) throws FsException {
         try {
             Optional<ObjectInfo> recorded = t.store.head(rec.objectKey());
             if (recorded.isPresent() && recorded.get().etag().equals(rec.etag())) {
-                return recorded.get();
+                return recorded;
             }
             List<String> candidates = new java.util.ArrayList<>();
             candidates.add(rec.objectKey());
@@ -125,8 +134,8 @@ final class Restorer {
             for (String key : candidates) {
                 Optional<ObjectInfo> info = key.equals(rec.objectKey()) ? recorded : t.store.head(key);
                 if (info.isPresent() && sameCopy(info.get(), ino, rec)) {
-                    adopt(ino, rec.objectKey(), info.get());
-                    return info.get();
+                    t.objectMoved(ino, rec.objectKey(), info.get());
+                    return info;
                 }
             }
         } catch (ObjectStoreException e) {
@@ -134,7 +143,7 @@ final class Restorer {
             f.initCause(e);
             throw f;
         }
-        throw markLost(ino, "archived object " + rec.objectKey() + " (etag " + rec.etag() + ") is gone");
+        return Optional.empty();
     }
 
     private static boolean sameCopy(ObjectInfo info, long ino, HsmRecord rec) {
@@ -142,19 +151,6 @@ final class Restorer {
         String g = info.metadata().get(MirrorAttributes.GEN);
         return i != null && g != null && i.equals(Long.toUnsignedString(ino))
                 && g.equals(Long.toString(rec.archivedGeneration())) && info.sizeBytes() == rec.archivedSizeBytes();
-    }
-
-    private void adopt(long ino, String fromKey, ObjectInfo info) throws FsException {
-        t.host().update(ino, (c, r, writers, opens) -> {
-            if (r == null) {
-                return null;
-            }
-            Mutation m = new Mutation();
-            HsmTransitions.objectMoved(m, ino, HsmTransitions.current(t.meta(), ino), fromKey, info.key(), info.etag());
-            m.ops().forEach(c::add);
-            return null;
-        });
-        t.reads.forget(ino);
     }
 
     /** Records that no intact copy is reachable and returns the error to give the caller. */

@@ -16,7 +16,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,17 +80,13 @@ class SyncDurabilityTest {
     }
 
     /**
-     * Known bug, run with {@code -Dstrata.knownBugs=true}: a shell redirection ({@code echo x > f})
-     * opens the file, dup2()s the descriptor onto stdout and closes the original before writing,
-     * so the kernel sends FLUSH (the sync point) twice: once before the write and once after. With
-     * FUSE passthrough the write never reaches Strata; the first FLUSH archives the still-empty
-     * file as {@code archived} at the current data generation, and the second finds nothing to do
-     * (the generation is unchanged: passthrough writes are only noticed at RELEASE, after close has
-     * returned). close() returns with the bucket holding an empty object, and the file turns
-     * {@code dirty} a moment later.
+     * A shell redirection ({@code printf x > f}) opens the file, dup2()s the descriptor onto stdout
+     * and closes the original before writing, so the kernel sends FLUSH (the sync point) twice:
+     * before the write and after it. Under FUSE passthrough the write itself never reaches Strata.
+     * The second FLUSH must still archive the written bytes; it used to find the file archived (by
+     * the first FLUSH, empty) and return, leaving an empty object behind a successful close.
      */
     @Test
-    @EnabledIfSystemProperty(named = "strata.knownBugs", matches = "true")
     void shellRedirectionIntoASyncDirectoryIsInTheBucketWhenTheShellExits() throws Exception {
         TierMounts.assumeReady();
         TierStore store = new FileTierStore(work.resolve("bucket"));

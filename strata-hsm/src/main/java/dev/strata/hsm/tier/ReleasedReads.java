@@ -9,7 +9,6 @@ import dev.strata.hsm.HsmState;
 import dev.strata.hsm.HsmTransitions;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -19,24 +18,24 @@ import java.util.zip.CRC32C;
 /**
  * Reads of released files, served from the object store by range without a restore.
  *
- * <p>Each file being read has a {@link Stream}: {@value #CHUNK}-byte chunks fetched by ranged GETs
- * pinned to the object's tag, in parallel on virtual threads. A sequential reader — any chunk from
- * just behind its last one to the end of what is fetched ahead, since FUSE delivers a reader's
- * READs a little out of order — gets more chunks fetched ahead each time it moves on (1, 2, 4 …
- * up to {@link HsmOptions#readAheadMaxBytes}); a random reader gets the chunk it asks for. Memory:
- * the chunks ahead plus two behind per stream, at most {@value #MAX_STREAMS} streams (least
- * recently used dropped).
+ * <p>Each file being read has a {@link Stream}: the current window of bytes fetched by one ranged
+ * GET pinned to the object's tag, and, for a sequential reader, the next window already on its way
+ * (fetched by a virtual thread as soon as the reader enters the current one). Windows start at
+ * 1 MiB and double while the reader stays sequential, up to {@link HsmOptions#readAheadMaxBytes}.
+ * Memory: at most three windows per stream (the one before the current, for reads delivered out
+ * of order), at most {@value #MAX_STREAMS} streams (least recently
+ * used dropped).
  *
- * <p><b>Integrity.</b> Chunks read in order from offset 0 feed a running CRC32C; when it reaches
- * the end of the object it is compared with the recorded whole-object CRC32C before the last chunk
- * is served. A mismatch marks the file lost and fails the read with EIO. A random reader's bytes
- * are pinned to the archived version by the tag but not checksummed here (the store has no
+ * <p><b>Integrity.</b> Windows fetched in order from offset 0 feed a running CRC32C; when they
+ * reach the end of the object it is compared with the recorded whole-object CRC32C before the last
+ * window is served. A mismatch marks the file lost and fails the read with EIO. A random reader's
+ * bytes are pinned to the archived version by the tag but not checksummed here (the store has no
  * per-range checksum of our parts to compare with): {@code strata hsm restore} verifies the whole.
  */
 final class ReleasedReads {
-    static final int MAX_STREAMS = 32;
-    /** The unit of ranged reads and of the read-ahead. */
-    static final int CHUNK = 2 << 20;
+    static final int MAX_STREAMS = 64;
+    private static final int FIRST_WINDOW = 1 << 20;
+    private static final int ALIGN = 128 << 10;
 
     private final HsmTiering t;
     private final Map<Long, Stream> streams = new LinkedHashMap<>(16, 0.75f, true);
@@ -90,21 +89,31 @@ final class ReleasedReads {
         return s;
     }
 
+    private record Window(long start, ByteBuffer bytes) {
+        long end() {
+            return start + bytes.limit();
+        }
+
+        boolean covers(long offset) {
+            return offset >= start && offset < end();
+        }
+    }
+
     private final class Stream {
         final long ino;
         final String key;
         final String etag;
         final long objectSize;
         final int crc32c;
-        /** Chunks fetched or being fetched, by index. */
-        final Map<Long, CompletableFuture<ByteBuffer>> chunks = new HashMap<>();
-        /** The chunk of the last read, -1 before the first. */
-        long lastChunk = -1;
-        /** Chunks fetched ahead of the reader; grows while it stays sequential. */
-        int ahead;
-        /** Running CRC32C over the chunks in order from 0, and the next chunk it needs. */
+        Window current;
+        /** The window before {@link #current}, kept for reads that arrive late. */
+        Window previous;
+        CompletableFuture<Window> next;
+        long nextStart = -1;
+        int windowBytes = FIRST_WINDOW;
+        /** Running CRC32C over windows fetched in order from 0, and how far it has got. */
         final CRC32C crc = new CRC32C();
-        long crcNext;
+        long crcEnd;
         boolean crcBroken;
 
         Stream(long ino, String key, String etag, long objectSize, int crc32c) {
@@ -121,91 +130,66 @@ final class ReleasedReads {
             long want = Math.min(dst.byteSize(), limit - offset);
             while (copied < want) {
                 long at = offset + copied;
-                long idx = at / CHUNK;
-                ByteBuffer chunk = chunk(idx);
-                long chunkStart = idx * CHUNK;
-                int n = (int) Math.min(want - copied, chunkStart + chunk.limit() - at);
-                if (n <= 0) {
-                    break;
-                }
-                MemorySegment.copy(MemorySegment.ofBuffer(chunk), at - chunkStart, dst, copied, n);
+                Window w = windowFor(at);
+                int n = (int) Math.min(want - copied, w.end() - at);
+                MemorySegment.copy(MemorySegment.ofBuffer(w.bytes()), at - w.start(), dst, copied, n);
                 copied += n;
             }
             return copied;
         }
 
-        /**
-         * The chunk {@code idx}, starting the fetches ahead of a sequential reader. FUSE delivers a
-         * reader's READs a little out of order (several in flight, several workers), so "sequential"
-         * is any chunk from just behind the last one to the end of what is being fetched ahead.
-         */
-        private ByteBuffer chunk(long idx) throws FsException {
-            boolean sequential = lastChunk >= 0 ? idx >= lastChunk - 1 && idx <= lastChunk + ahead + 1 : idx == 0;
-            if (!sequential) {
-                ahead = 0;
-            } else if (idx > lastChunk) {
-                ahead = Math.max(1, Math.min(ahead * 2, maxAhead()));
+        private Window windowFor(long at) throws FsException {
+            if (current != null && current.covers(at)) {
+                prefetchAfter(current);
+                return current;
             }
-            if (idx > lastChunk || !sequential) {
-                lastChunk = idx;
+            if (previous != null && previous.covers(at)) {
+                // A read the kernel sent earlier but a slower worker delivered late: FUSE's async
+                // reads arrive a little out of order. Not a change of direction.
+                return previous;
             }
-            CompletableFuture<ByteBuffer> f = start(idx);
-            for (int k = 1; k <= ahead; k++) {
-                start(idx + k);
-            }
-            chunks.keySet().removeIf(i -> {
-                boolean drop = i < idx - 2 || i > idx + ahead + 1;
-                if (drop) {
-                    chunks.get(i).cancel(true);
+            boolean sequential = current != null && at == current.end();
+            if (next != null && nextStart <= at && at < nextStart + windowBytes) {
+                previous = current;
+                current = await(next);
+                next = null;
+                if (current.covers(at)) {
+                    windowBytes = Math.min(windowBytes * 2, t.options.readAheadMaxBytes());
+                    prefetchAfter(current);
+                    return current;
                 }
-                return drop;
-            });
-            ByteBuffer b = await(f);
-            verifyInOrder();
-            return b;
-        }
-
-        private int maxAhead() {
-            return Math.max(1, t.options.readAheadMaxBytes() / CHUNK);
-        }
-
-        private CompletableFuture<ByteBuffer> start(long idx) {
-            if (idx * CHUNK >= objectSize) {
-                return CompletableFuture.completedFuture(ByteBuffer.allocate(0));
             }
-            return chunks.computeIfAbsent(idx, i -> CompletableFuture.supplyAsync(() -> {
+            if (!sequential) {
+                windowBytes = FIRST_WINDOW;
+            }
+            if (next != null) {
+                next.cancel(true);
+                next = null;
+            }
+            long start = at / ALIGN * ALIGN;
+            previous = current;
+            current = fetch(start, windowBytes);
+            prefetchAfter(current);
+            return current;
+        }
+
+        private void prefetchAfter(Window w) {
+            if (next != null || w.end() >= objectSize) {
+                return;
+            }
+            long start = w.end();
+            int len = Math.min(windowBytes, t.options.readAheadMaxBytes());
+            nextStart = start;
+            next = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return fetch(i * CHUNK, (int) Math.min(CHUNK, objectSize - i * CHUNK));
+                    return fetch(start, len);
                 } catch (FsException e) {
                     throw new java.util.concurrent.CompletionException(e);
                 }
-            }, t.fetchers));
+            }, t.fetchers);
         }
 
-        /** Feeds finished chunks to the running CRC32C in order; at the end compares with the archived one. */
-        private void verifyInOrder() throws FsException {
-            while (!crcBroken && crcNext * CHUNK < objectSize) {
-                CompletableFuture<ByteBuffer> f = chunks.get(crcNext);
-                if (f == null) {
-                    if (lastChunk > crcNext + 2) {
-                        crcBroken = true; // a random reader skipped a chunk: no whole-object check
-                    }
-                    return;
-                }
-                if (!f.isDone()) {
-                    return;
-                }
-                crc.update(await(f).duplicate());
-                crcNext++;
-            }
-            if (!crcBroken && crcNext * CHUNK >= objectSize && crc32c != 0 && (int) crc.getValue() != crc32c) {
-                crcBroken = true;
-                throw t.restorer.markLost(ino, String.format("archived object %s fails its CRC32C (%08x, expected %08x)",
-                        key, (int) crc.getValue(), crc32c));
-            }
-        }
-
-        private ByteBuffer await(CompletableFuture<ByteBuffer> f) throws FsException {
+        private Window await(CompletableFuture<Window> f) throws FsException {
             try {
                 return f.get();
             } catch (ExecutionException e) {
@@ -214,16 +198,15 @@ final class ReleasedReads {
                     throw fe;
                 }
                 throw new FsException.IoFailure("read-ahead of inode " + ino + " failed: " + c);
-            } catch (java.util.concurrent.CancellationException e) {
-                throw new FsException.IoFailure("read of inode " + ino + " was cancelled; retry");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new FsException.IoFailure("read of inode " + ino + " interrupted");
             }
         }
 
-        /** One ranged read, pinned to the archived version. */
-        private ByteBuffer fetch(long start, int n) throws FsException {
+        /** One ranged read, pinned to the archived version; checks the running CRC32C (see the class comment). */
+        private Window fetch(long start, int len) throws FsException {
+            int n = (int) Math.min(len, objectSize - start);
             ByteBuffer buf = ByteBuffer.allocate(Math.max(n, 0));
             try {
                 while (buf.hasRemaining()) {
@@ -243,7 +226,20 @@ final class ReleasedReads {
             if (buf.position() != n) {
                 throw t.restorer.markLost(ino, "archived object " + key + " is shorter than its " + objectSize + " bytes");
             }
-            return buf.flip();
+            buf.flip();
+            synchronized (crc) {
+                if (!crcBroken && start == crcEnd) {
+                    crc.update(buf.duplicate());
+                    crcEnd += n;
+                    if (crcEnd == objectSize && crc32c != 0 && (int) crc.getValue() != crc32c) {
+                        throw t.restorer.markLost(ino, String.format("archived object %s fails its CRC32C "
+                                + "(%08x, expected %08x)", key, (int) crc.getValue(), crc32c));
+                    }
+                } else if (start > crcEnd) {
+                    crcBroken = true;
+                }
+            }
+            return new Window(start, buf);
         }
     }
 }
